@@ -1,0 +1,1 @@
+"""Wegwijzer: the application (adapters, services and the composition root)."""

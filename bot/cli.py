@@ -1,0 +1,128 @@
+"""The `wegwijzer` command: run, chat, db, demo-data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from urllib.parse import urlparse
+
+from sqlalchemy.exc import OperationalError
+
+from bot.settings import Settings, SettingsError, load_settings
+from flows.model import FlowError
+
+log = logging.getLogger("wegwijzer")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wegwijzer", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the Telegram bot (polling, or webhook when configured)")
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal, without Telegram")
+    chat.add_argument("--coach", action="store_true", help="play a coach instead of a participant")
+    chat.add_argument("--chat-id", type=int, help="the chat to play (default 1001, coach 2001)")
+    chat.add_argument("--name", help="first name to show (default Demo / Coach)")
+    chat.add_argument("--language-code", help="language of the pretend Telegram app, e.g. ar")
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
+    db_commands.add_parser("current", help="show the schema revision of the database")
+    commands.add_parser("demo-data", help="load the demo organisation and print its invite codes")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        return _dispatch(args, settings)
+    except (SettingsError, FlowError) as exc:
+        print(f"wegwijzer: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"wegwijzer: cannot use the database: {exc.orig}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import db
+
+    if args.command == "run" and not settings.telegram_token:
+        raise SettingsError(
+            "TELEGRAM_TOKEN: not set; get one from @BotFather, or use "
+            "`wegwijzer chat` to try the bot without Telegram"
+        )
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            db.upgrade(settings.database_url)
+        print(f"database at revision {db.current_revision(settings.database_url)}")
+        return 0
+    if db.current_revision(settings.database_url) != _head():
+        raise SettingsError(
+            "DATABASE_URL: the database is not up to date; run `wegwijzer db upgrade`"
+        )
+    from bot.runtime import bootstrap
+
+    runtime = bootstrap(settings)
+    if settings.log_message_text:
+        log.warning("LOG_MESSAGE_TEXT is on: participants' messages are written to the log")
+    if args.command == "demo-data":
+        from bot import demo
+
+        with runtime.session_factory() as session:
+            codes = demo.load(session, runtime.clock.now(), settings.zone)
+        print("Demo organisation 'Wijkatelier De Brug' is ready. Invite codes:")
+        for what, code in codes:
+            print(f"  /start {code:<12}  {what}")
+        return 0
+    if args.command == "chat":
+        from bot.console import run_console
+
+        chat_id = args.chat_id or (2001 if args.coach else 1001)
+        name = args.name or ("Coach" if args.coach else "Demo")
+        asyncio.run(run_console(runtime, chat_id, name, args.language_code))
+        return 0
+    return _run_telegram(runtime)
+
+
+def _head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def _run_telegram(runtime: object) -> int:
+    from bot.runtime import Runtime
+    from bot.telegram.app import build_application
+
+    assert isinstance(runtime, Runtime)
+    settings = runtime.settings
+    application = build_application(runtime)
+    if settings.webhook_url:
+        path = urlparse(settings.webhook_url).path.strip("/")
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+        )
+    else:
+        application.run_polling()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Translation and CLDR formatting; the locale of the update being handled lives in a ContextVar."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time, get_date_format, get_datetime_format
+from babel.support import NullTranslations, Translations
+
+from locales import LOCALE_DIR
+
+# Adding a language: a catalog, an NLU file, and one entry here.
+LANGUAGES: tuple[str, ...] = ("nl", "ar", "ti", "so", "en")
+DOMAIN = "messages"
+
+_current: ContextVar[str] = ContextVar("wegwijzer_locale", default="nl")
+
+FSI, PDI = "\u2068", "\u2069"
+_YEAR = re.compile(r"[\s,،፣]*y+")
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """Load one compiled catalog; cached because catalogs only change on deploy."""
+    return Translations.load(str(LOCALE_DIR), [lang], DOMAIN)
+
+
+def current_locale() -> str:
+    return _current.get()
+
+
+def set_locale(lang: str) -> None:
+    """Switch the locale for the rest of this update (called by the edge and after /taal)."""
+    _current.set(lang if lang in LANGUAGES else LANGUAGES[0])
+
+
+@contextmanager
+def use_locale(lang: str) -> Iterator[None]:
+    """Render in another language for a block, e.g. a message to someone else."""
+    token = _current.set(lang if lang in LANGUAGES else LANGUAGES[0])
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def is_rtl(lang: str) -> bool:
+    return _locale(lang).character_order == "right-to-left"
+
+
+def isolate(value: object, lang: str | None = None) -> str:
+    """Wrap an inserted value in FSI…PDI in right-to-left text so names and numbers keep order."""
+    text = str(value)
+    return f"{FSI}{text}{PDI}" if is_rtl(lang or current_locale()) else text
+
+
+def _fill(text: str, params: dict[str, object]) -> str:
+    if not params:
+        return text
+    lang = current_locale()
+    return text.format(**{key: isolate(value, lang) for key, value in params.items()})
+
+
+def _(msgid: str, **params: object) -> str:
+    """Translate a whole sentence into the current locale and fill its named placeholders."""
+    return _fill(translations(current_locale()).ugettext(msgid), params)
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    """Plural-aware translation; `n` is also available to the sentence as {n}."""
+    text = translations(current_locale()).ungettext(singular, plural, n)
+    return _fill(text, {"n": format_number(n), **params})
+
+
+def N_(msgid: str) -> str:  # gettext's name for gettext_noop
+    """Mark a module-level text for extraction; translate it with `_()` where it is shown."""
+    return msgid
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+def resolve_locale(preferred: str | None, telegram_code: str | None, default: str) -> str:
+    """The participant's choice, else what their Telegram app says, else the default."""
+    if preferred in LANGUAGES:
+        return preferred
+    if telegram_code:
+        try:
+            language = Locale.parse(telegram_code.replace("_", "-"), sep="-").language
+        except (ValueError, UnknownLocaleError):
+            language = None
+        if language in LANGUAGES:
+            return language
+    return default
+
+
+def language_name(lang: str) -> str:
+    """A language named in its own script (CLDR), e.g. ትግርኛ for Tigrinya."""
+    name = _locale(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
+def format_number(value: float, lang: str | None = None) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=_locale(lang or current_locale()))
+
+
+def format_day(day: date, lang: str | None = None, with_year: bool = False) -> str:
+    """Weekday, day and month name in words (CLDR's full pattern, year only when asked)."""
+    loc = _locale(lang or current_locale())
+    pattern = get_date_format("full", locale=loc).pattern
+    if not with_year:
+        pattern = _YEAR.sub("", pattern).strip()
+    return format_date(day, pattern, locale=loc)
+
+
+def format_when(
+    moment: datetime, zone: ZoneInfo, lang: str | None = None, with_year: bool = False
+) -> str:
+    """A moment in full words and 24-hour time in `zone`, never a short numeric date."""
+    if moment.tzinfo is None:
+        raise ValueError("format_when needs an aware datetime")
+    local = moment.astimezone(zone)
+    loc = _locale(lang or current_locale())
+    day = format_day(local.date(), loc.language, with_year)
+    clock = format_time(local, "HH:mm", locale=loc)
+    glue = get_datetime_format("long", locale=loc)
+    return glue.replace("'", "").replace("{0}", clock).replace("{1}", day)
+
+
+def missing_translations(msgid: str) -> list[str]:
+    """The languages whose catalog has no translation for `msgid`."""
+    missing = []
+    for lang in LANGUAGES:
+        catalog = getattr(translations(lang), "_catalog", {})
+        if not catalog.get(msgid):
+            missing.append(lang)
+    return missing

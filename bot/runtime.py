@@ -1,0 +1,43 @@
+"""The composition root: settings in, the objects every adapter and job shares out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock
+from bot.i18n import LANGUAGES, missing_translations
+from bot.services.conversations import ACTIONS, Flows
+from bot.settings import Settings
+from flows.loader import load_all
+from flows.model import Env, FlowError
+from storage.db import SessionFactory, make_engine, make_session_factory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    session_factory: SessionFactory
+    clock: Clock
+    flows: Flows
+
+
+def load_flows() -> Flows:
+    """Load and check every flow file: structure, translations and the actions it names."""
+    definitions = load_all(translated=missing_translations)
+    for flow in definitions.values():
+        for step in flow.steps.values():
+            if step.type == "action" and step.spec["action"] not in ACTIONS:
+                raise FlowError(
+                    f"{flow.source}:{step.line}: step '{step.name}' names unknown "
+                    f"action {step.spec['action']!r}"
+                )
+    return Flows(definitions, Env(languages=LANGUAGES))
+
+
+def bootstrap(
+    settings: Settings, clock: Clock | None = None, session_factory: SessionFactory | None = None
+) -> Runtime:
+    factory = session_factory or make_session_factory(make_engine(settings.database_url))
+    return Runtime(
+        settings=settings, session_factory=factory, clock=clock or SystemClock(), flows=load_flows()
+    )

@@ -1,0 +1,122 @@
+"""Runs flows for a chat: state from the database, engine in the middle, domain actions after."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.services import onboarding
+from bot.services.errors import DomainError
+from flows import engine
+from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap
+from storage import repositories as repo
+
+
+@dataclass(frozen=True)
+class Flows:
+    """The loaded flow definitions and what the engine may know of the world."""
+
+    definitions: dict[str, Flow]
+    env: Env
+
+
+@dataclass
+class Outcome:
+    effects: list[Effect] = field(default_factory=list)
+    error: DomainError | None = None
+
+
+ActionFn = Callable[[Session, int, dict[str, Any], datetime, dict[str, str]], None]
+
+
+def _accept(
+    session: Session, chat: int, v: dict[str, Any], now: datetime, who: dict[str, str]
+) -> None:
+    onboarding.accept_consent(session, chat, v["code"], who.get("name", ""), now)
+
+
+def _decline(
+    session: Session, chat: int, v: dict[str, Any], now: datetime, who: dict[str, str]
+) -> None:
+    onboarding.decline_consent(session, chat, now)
+
+
+ACTIONS: dict[str, ActionFn] = {"accept_consent": _accept, "decline_consent": _decline}
+
+
+def begin(
+    session: Session,
+    flows: Flows,
+    chat_id: int,
+    flow_id: str,
+    variables: dict[str, Any],
+    now: datetime,
+    who: dict[str, str] | None = None,
+) -> Outcome:
+    """Start a flow for a chat, replacing any run it was in."""
+    flow = flows.definitions[flow_id]
+    state, effects = engine.start(flow, secrets.token_hex(3), variables, flows.env)
+    return _settle(session, flows, chat_id, flow, state, effects, now, who or {})
+
+
+def handle(
+    session: Session,
+    flows: Flows,
+    chat_id: int,
+    event: Event,
+    now: datetime,
+    who: dict[str, str] | None = None,
+) -> Outcome | None:
+    """Feed a tap or text to the chat's current run; None when it is in no flow (text only)."""
+    with session.begin():
+        row = repo.flow_state(session, chat_id)
+        current = (row.flow_id, dict(row.state)) if row is not None else None
+    if current is None or current[0] not in flows.definitions:
+        return Outcome([Stale()]) if isinstance(event, Tap) else None
+    flow = flows.definitions[current[0]]
+    state, effects = engine.advance(flow, current[1], event, flows.env)
+    return _settle(session, flows, chat_id, flow, state, effects, now, who or {})
+
+
+def waiting_question(session: Session, flows: Flows, chat_id: int) -> Send | None:
+    """The question a chat's run waits on, to show again (e.g. after a restart of the console)."""
+    with session.begin():
+        row = repo.flow_state(session, chat_id)
+        if row is None or row.flow_id not in flows.definitions:
+            return None
+        return engine.waiting_buttons(flows.definitions[row.flow_id], dict(row.state), flows.env)
+
+
+def _settle(
+    session: Session,
+    flows: Flows,
+    chat_id: int,
+    flow: Flow,
+    state: dict[str, Any] | None,
+    effects: list[Effect],
+    now: datetime,
+    who: dict[str, str],
+) -> Outcome:
+    """Save the new state first, then carry out actions in order; a refused action ends the run."""
+    with session.begin():
+        repo.save_flow_state(session, chat_id, flow.id, state, now)
+    outcome = Outcome()
+    for effect in effects:
+        try:
+            if isinstance(effect, SetLanguage):
+                onboarding.set_language(session, chat_id, effect.language, now)
+            elif isinstance(effect, Action):
+                ACTIONS[effect.name](session, chat_id, effect.vars, now, who)
+                continue
+        except DomainError as exc:
+            with session.begin():
+                repo.delete_flow_state(session, chat_id)
+            outcome.error = exc
+            return outcome
+        outcome.effects.append(effect)
+    return outcome

@@ -1,0 +1,25 @@
+"""Domain errors; adapters map each to a kind message in the user's language."""
+
+
+class DomainError(Exception):
+    """Base of every error a person can cause by what they send."""
+
+
+class InviteUnknown(DomainError):
+    """No invite has this code."""
+
+
+class InviteExpired(DomainError):
+    """The invite existed but is past its date or its number of uses."""
+
+
+class AlreadyLinked(DomainError):
+    """The chat is already connected to an organisation."""
+
+    def __init__(self, organisation: str) -> None:
+        super().__init__(organisation)
+        self.organisation = organisation
+
+
+class NotAParticipant(DomainError):
+    """The chat has not finished onboarding, so there is nothing of theirs to act on."""

@@ -1,0 +1,1 @@
+"""The Telegram adapter: handlers that read an update, call one service and reply with `_()`."""

@@ -1,0 +1,84 @@
+"""build_application: every handler registered in one place."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import jobs
+from bot.i18n import LANGUAGES, _, use_locale
+from bot.runtime import Runtime
+from bot.telegram import conversation, fallback, menu, onboarding
+from bot.telegram.context import WegwijzerContext
+from bot.telegram.edge import prepare
+from bot.telegram.errors import on_error
+
+OFFLINE_TOKEN = "0:offline"  # the console and tests need a token-shaped string, never a real one
+
+
+async def post_init(application: Application) -> None:
+    """Default command menus per language for chats that have no menu of their own yet."""
+    for lang in LANGUAGES:
+        with use_locale(lang):
+            commands = [BotCommand(name, _(text)) for name, text in menu.COMMANDS["guest"]]
+        try:
+            await application.bot.set_my_commands(commands, language_code=lang)
+        except TelegramError:
+            pass
+
+
+def build_application(
+    runtime: Runtime, request: BaseRequest | None = None, updates_request: BaseRequest | None = None
+) -> Application:
+    settings = runtime.settings
+    base = settings.telegram_api_base_url.rstrip("/")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token or OFFLINE_TOKEN)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .context_types(ContextTypes(context=WegwijzerContext))
+        .post_init(post_init)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    application = builder.build()
+    application.bot_data["runtime"] = runtime
+    add_handlers(application)
+    application.add_error_handler(on_error)
+    if application.job_queue is not None:
+        jobs.schedule(application.job_queue)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, prepare), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler("start", onboarding.start, filters=private),
+            CommandHandler(["taal", "language"], onboarding.change_language, filters=private),
+            CommandHandler(["help", "hulp", "menu"], menu.show_help, filters=private),
+            CommandHandler("stop", menu.stop, filters=private),
+            CallbackQueryHandler(conversation.tap, pattern=r"^fl:"),
+            CallbackQueryHandler(onboarding.change_language, pattern=r"^menu:taal$"),
+            CallbackQueryHandler(menu.stop, pattern=r"^menu:stop$"),
+            CallbackQueryHandler(fallback.stale_button),
+            MessageHandler(private & filters.COMMAND, fallback.unknown_command),
+            MessageHandler(private & filters.TEXT, fallback.text),
+            MessageHandler(private, fallback.media),
+            MessageHandler(groups & filters.COMMAND, fallback.group_command),
+        ]
+    )

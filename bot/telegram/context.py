@@ -1,0 +1,22 @@
+"""The typed CallbackContext: the runtime objects, and who sent the update."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.runtime import Runtime
+from bot.services.identity import Identity
+
+
+class WegwijzerContext(CallbackContext[ExtBot[None], dict, dict, dict]):
+    """Adds the runtime and the identity the edge looked up for this update."""
+
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.identity: Identity | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.bot_data["runtime"]

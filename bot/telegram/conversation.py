@@ -1,0 +1,110 @@
+"""Carries out what a flow asks for, and feeds it the taps and typed answers of the chat."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.i18n import _, set_locale
+from bot.services import conversations
+from bot.services.conversations import Outcome
+from bot.services.errors import AlreadyLinked, DomainError, InviteExpired, InviteUnknown
+from bot.telegram import appointments, menu
+from bot.telegram.context import WegwijzerContext
+from bot.telegram.render import drop_buttons, match_option, say, show
+from flows.model import Finished, Reprompt, Send, SetLanguage, Stale, Tap, Text
+
+
+def explain(error: DomainError) -> str:
+    """The kind sentence for each thing a person can get wrong."""
+    if isinstance(error, InviteUnknown):
+        return _("I do not know this code. Check the code, or ask your coach for a new one.")
+    if isinstance(error, InviteExpired):
+        return _("This code is no longer valid. Ask your coach for a new one.")
+    if isinstance(error, AlreadyLinked):
+        return _(
+            "You are already connected to {organisation}. Tap /help to see what I can do.",
+            organisation=error.organisation,
+        )
+    return _("Sorry, that did not work. Please try again, or ask your coach.")
+
+
+def who(update: Update) -> dict[str, str]:
+    user = update.effective_user
+    return {"name": user.first_name if user and user.first_name else ""}
+
+
+async def perform(context: WegwijzerContext, chat_id: int, outcome: Outcome) -> None:
+    """Show the effects in order; a language choice changes the language of what follows."""
+    for effect in outcome.effects:
+        if isinstance(effect, SetLanguage):
+            set_locale(effect.language)
+        elif isinstance(effect, Send):
+            await show(context, chat_id, effect)
+        elif isinstance(effect, Reprompt):
+            await say(context, chat_id, _("Please tap one of the buttons."))
+            await show(context, chat_id, effect.send)
+        elif isinstance(effect, Stale):
+            await say(context, chat_id, _("This button is no longer active."))
+        elif isinstance(effect, Finished):
+            await menu.refresh_commands(context, chat_id)
+            if effect.flow_id == "onboarding":
+                await appointments.show_next(context, chat_id)
+    if outcome.error is not None:
+        await say(context, chat_id, explain(outcome.error))
+
+
+def parse_tap(data: str) -> Tap | None:
+    parts = data.split(":")
+    if len(parts) != 4 or parts[0] != "fl" or not parts[3].isdigit():
+        return None
+    return Tap(instance=parts[1], step=parts[2], option=int(parts[3]))
+
+
+async def tap(update: Update, context: WegwijzerContext) -> None:
+    """A button of a flow was pressed."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    await query.answer()
+    await drop_buttons(query.message)  # type: ignore[arg-type]
+    event = parse_tap(query.data or "")
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        outcome = (
+            conversations.handle(
+                session,
+                runtime.flows,
+                update.effective_chat.id,
+                event,
+                runtime.clock.now(),
+                who(update),
+            )
+            if event is not None
+            else Outcome([Stale()])
+        )
+    await perform(context, update.effective_chat.id, outcome or Outcome([Stale()]))
+
+
+async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
+    """Text while a flow waits for a tap: accept the button's words or number, else ask again."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    text = update.message.text or ""  # type: ignore[union-attr]
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        outcome = conversations.handle(
+            session, runtime.flows, chat_id, Text(text), runtime.clock.now(), who(update)
+        )
+        if outcome is None:
+            return False
+        reprompt = next((e for e in outcome.effects if isinstance(e, Reprompt)), None)
+        index = match_option(text, reprompt.send) if reprompt else None
+        if reprompt is not None and index is not None:
+            event = parse_tap(reprompt.send.buttons[index].data)
+            assert event is not None
+            outcome = (
+                conversations.handle(
+                    session, runtime.flows, chat_id, event, runtime.clock.now(), who(update)
+                )
+                or outcome
+            )
+    await perform(context, chat_id, outcome)
+    return True

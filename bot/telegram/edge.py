@@ -1,0 +1,40 @@
+"""Runs first for every update: drop repeats, find out who writes, pick the language."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.i18n import _, resolve_locale, set_locale
+from bot.services import onboarding
+from bot.services.identity import Identity, who_is
+from bot.services.updates import first_delivery
+from bot.telegram.context import WegwijzerContext
+from bot.telegram.render import say
+
+
+async def prepare(update: Update, context: WegwijzerContext) -> None:
+    """Claim the update, look up the chat and set the locale for the handlers after this one."""
+    runtime = context.runtime
+    now = runtime.clock.now()
+    chat = update.effective_chat
+    with runtime.session_factory() as session:
+        if not first_delivery(session, update.update_id, now):
+            raise ApplicationHandlerStop
+        private = chat is not None and chat.type == chat.PRIVATE
+        identity = who_is(session, chat.id) if private and chat else Identity(kind="unknown")
+    context.identity = identity
+    user = update.effective_user
+    set_locale(
+        resolve_locale(
+            identity.language,
+            user.language_code if user else None,
+            runtime.settings.default_language,
+        )
+    )
+    if identity.kind == "participant" and identity.stopped and update.message and chat:
+        if (update.message.text or "").split("@")[0].strip().lower() == "/stop":
+            return
+        with runtime.session_factory() as session:
+            onboarding.set_stopped(session, chat.id, False, now)
+        await say(context, chat.id, _("Welcome back! You will get messages from me again."))

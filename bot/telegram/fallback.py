@@ -1,0 +1,67 @@
+"""What the bot says to everything else: typed text, unknown commands, media, old buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.i18n import _
+from bot.telegram.context import WegwijzerContext
+from bot.telegram.conversation import answer_in_words
+from bot.telegram.menu import help_text
+from bot.telegram.render import drop_buttons, say
+
+
+async def text(update: Update, context: WegwijzerContext) -> None:
+    """Typed text: an answer to the open question, or a pointer to what the bot can do."""
+    if await answer_in_words(update, context):
+        return
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    audience = context.identity.audience if context.identity else "guest"
+    if audience == "participant":
+        await say(
+            context,
+            chat_id,
+            _(
+                "I cannot answer questions in my own words yet. "
+                "Please ask your coach. Tap /help to see what I can do."
+            ),
+        )
+    elif audience == "staff":
+        await say(context, chat_id, _("I did not understand that. Tap /help for the commands."))
+    else:
+        await say(context, chat_id, help_text("guest"))
+
+
+async def unknown_command(update: Update, context: WegwijzerContext) -> None:
+    """A command the bot does not have."""
+    await say(
+        context,
+        update.effective_chat.id,  # type: ignore[union-attr]
+        _("I do not know that command. Tap /help to see what I can do."),
+    )
+
+
+async def media(update: Update, context: WegwijzerContext) -> None:
+    """Photos, voice notes, stickers, locations and the like."""
+    await say(
+        context,
+        update.effective_chat.id,  # type: ignore[union-attr]
+        _("I can only read text and buttons. Please type your message, or tap /help."),
+    )
+
+
+async def stale_button(update: Update, context: WegwijzerContext) -> None:
+    """A button whose question is over, or data we never made."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(_("This button is no longer active."))
+    await drop_buttons(query.message)  # type: ignore[arg-type]
+
+
+async def group_command(update: Update, context: WegwijzerContext) -> None:
+    """Commands in a group chat: personal matters belong in a private chat."""
+    await say(
+        context,
+        update.effective_chat.id,  # type: ignore[union-attr]
+        _("I only talk with people in a private chat. Tap my name to write to me."),
+    )

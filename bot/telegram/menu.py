@@ -1,0 +1,91 @@
+"""/help, /stop and the chat's own command menu, in the chat's language."""
+
+from __future__ import annotations
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import TelegramError
+
+from bot.i18n import N_, _
+from bot.services import onboarding
+from bot.services.errors import NotAParticipant
+from bot.services.identity import who_is
+from bot.telegram.context import WegwijzerContext
+from bot.telegram.render import drop_buttons, say
+
+HELP, LANGUAGE, STOP, START = (
+    N_("What I can do"),
+    N_("Choose your language"),
+    N_("Stop my messages"),
+    N_("Start with your code"),
+)
+COMMANDS = {
+    "participant": [("help", HELP), ("taal", LANGUAGE), ("stop", STOP)],
+    "staff": [("help", HELP), ("taal", LANGUAGE)],
+    "guest": [("start", START), ("taal", LANGUAGE), ("help", HELP)],
+}
+
+
+async def refresh_commands(context: WegwijzerContext, chat_id: int) -> None:
+    """Give this chat a command menu that fits who they are, in their language."""
+    runtime = context.runtime
+    with runtime.session_factory() as session, session.begin():
+        identity = who_is(session, chat_id)
+    commands = [BotCommand(name, _(text)) for name, text in COMMANDS[identity.audience]]
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError:
+        pass  # a menu is a convenience; the /help text says the same
+
+
+def help_text(kind: str) -> str:
+    if kind == "participant":
+        return _(
+            "This is what I can do for you:\n/taal – choose another language\n"
+            "/stop – stop my messages\n/help – show this list again"
+        )
+    if kind == "staff":
+        return _("Commands for staff:\n/taal – choose your language\n/help – show this list again")
+    return _(
+        "Wegwijzer helps people in a trajectory with their appointments and questions. "
+        "To start, you need a code from your coach. Send /start, a space and your code."
+    )
+
+
+async def show_help(update: Update, context: WegwijzerContext) -> None:
+    """Show what this person can do, with buttons for the common steps."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    kind = context.identity.audience if context.identity else "guest"
+    buttons = [[InlineKeyboardButton(_("🌐 Choose your language"), callback_data="menu:taal")]]
+    if kind == "participant":
+        buttons.append([InlineKeyboardButton(_("⏸ Stop my messages"), callback_data="menu:stop")])
+    await say(context, chat_id, help_text(kind), InlineKeyboardMarkup(buttons))
+    await refresh_commands(context, chat_id)
+
+
+async def stop(update: Update, context: WegwijzerContext) -> None:
+    """Stop all messages until the participant writes again."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    if update.callback_query:
+        await update.callback_query.answer()
+        await drop_buttons(update.callback_query.message)  # type: ignore[arg-type]
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            onboarding.set_stopped(session, chat_id, True, runtime.clock.now())
+    except NotAParticipant:
+        if context.identity and context.identity.kind == "staff":
+            await say(context, chat_id, _("Staff keep getting messages about their participants."))
+        else:
+            await say(context, chat_id, _("You are not connected yet, so I send you no messages."))
+        return
+    await say(
+        context,
+        chat_id,
+        _("OK. I will not send you messages anymore. Write to me when you want them again."),
+    )

@@ -1,0 +1,87 @@
+"""/start: begin onboarding with an invite code, or explain how to get one."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.i18n import _
+from bot.services import conversations, onboarding
+from bot.services.errors import DomainError
+from bot.services.invites import InviteKind
+from bot.telegram import menu
+from bot.telegram.context import WegwijzerContext
+from bot.telegram.conversation import explain, perform, who
+from bot.telegram.render import say
+
+
+async def start(update: Update, context: WegwijzerContext) -> None:
+    """Start onboarding from a deep-link or typed code."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    identity = context.identity
+    runtime = context.runtime
+    now = runtime.clock.now()
+    if not context.args:
+        if identity and identity.audience == "staff":
+            await say(
+                context,
+                chat_id,
+                _(
+                    "Hello {name}. You are connected as staff of {organisation}.",
+                    name=identity.name,
+                    organisation=identity.organisation,
+                ),
+            )
+        elif identity and identity.linked:
+            await say(
+                context,
+                chat_id,
+                _(
+                    "You are already connected to {organisation}. Tap /help to see what I can do.",
+                    organisation=identity.organisation,
+                ),
+            )
+        else:
+            await say(context, chat_id, menu.help_text("guest"))
+        return
+    code = context.args[0][:64]
+    try:
+        with runtime.session_factory() as session:
+            target = onboarding.check_can_start(session, chat_id, code, now)
+            if target.kind == InviteKind.STAFF:
+                staff = onboarding.link_staff(session, chat_id, code, now)
+                await say(
+                    context,
+                    chat_id,
+                    _(
+                        "Welcome {name}. You are now connected as staff of {organisation}.",
+                        name=staff.name,
+                        organisation=target.organisation,
+                    ),
+                )
+                await menu.refresh_commands(context, chat_id)
+                return
+            variables = {
+                "organisation": target.organisation,
+                "coach": target.coach,
+                "code": target.code,
+            }
+            outcome = conversations.begin(
+                session, runtime.flows, chat_id, "onboarding", variables, now, who(update)
+            )
+    except DomainError as error:
+        await say(context, chat_id, explain(error))
+        return
+    await perform(context, chat_id, outcome)
+
+
+async def change_language(update: Update, context: WegwijzerContext) -> None:
+    """Let anyone pick another language at any time."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    if update.callback_query:
+        await update.callback_query.answer()
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        outcome = conversations.begin(
+            session, runtime.flows, chat_id, "language", {}, runtime.clock.now(), who(update)
+        )
+    await perform(context, chat_id, outcome)

@@ -1,0 +1,82 @@
+"""Turn flow effects and texts into Telegram messages in the current locale."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, NetworkError, RetryAfter
+
+from bot.i18n import _, language_name
+from bot.telegram.context import WegwijzerContext
+from flows.model import Button, Send
+
+_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+REPLY_ATTEMPTS = 4
+
+
+def label(button: Button) -> str:
+    return language_name(button.label) if button.kind == "language" else _(button.label)
+
+
+def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """One button per row: big targets on small screens, and no left/right order to get wrong."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label(b), callback_data=b.data)] for b in buttons]
+    )
+
+
+async def show(context: WegwijzerContext, chat_id: int, send: Send) -> Message:
+    return await say(context, chat_id, _(send.text, **send.params), keyboard(send.buttons))
+
+
+def wait_seconds(error: RetryAfter) -> float:
+    after = error.retry_after
+    return after.total_seconds() if isinstance(after, timedelta) else float(after)
+
+
+async def say(
+    context: WegwijzerContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Send a translated reply as plain text (never parsed as HTML), waiting out 429s exactly
+    and retrying network hiccups a few times; a person who wrote should get their answer."""
+    for attempt in range(REPLY_ATTEMPTS):
+        try:
+            return await context.bot.send_message(chat_id, text, reply_markup=markup)
+        except RetryAfter as error:
+            if attempt == REPLY_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(wait_seconds(error))
+        except NetworkError as error:
+            if isinstance(error, BadRequest) or attempt == REPLY_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.2 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+async def drop_buttons(message: Message | None) -> None:
+    """Take the buttons off a message once tapped, so an old question cannot be answered twice."""
+    if message is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except BadRequest:
+        pass  # too old to edit, or already without buttons
+
+
+def match_option(text: str, send: Send) -> int | None:
+    """Typed instead of tapped: accept the button's number or its words (in the user's language)."""
+    wanted = _NOT_WORD.sub(" ", text).strip().casefold()
+    if not wanted:
+        return None
+    if wanted.isdigit() and 1 <= int(wanted) <= len(send.buttons):
+        return int(wanted) - 1
+    for index, button in enumerate(send.buttons):
+        words = _NOT_WORD.sub(" ", label(button)).strip().casefold()
+        if wanted == words:
+            return index
+    return None

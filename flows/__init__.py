@@ -1,0 +1,1 @@
+"""Declarative conversations (YAML under definitions/) and the pure engine that runs them."""

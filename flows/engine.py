@@ -1,0 +1,72 @@
+"""The flow engine: `start` and `advance` turn (state, event) into (state, effects), with no I/O.
+
+The state is a plain dict (JSON-serialisable) so the host stores it in one database column:
+    {"flow": id, "instance": str, "step": waiting step or None, "vars": {...}, "steps": n}
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flows.model import Effect, Env, Event, Finished, Flow, FlowError, Reprompt, Send, Stale, Tap
+from flows.steps import REGISTRY
+
+
+def start(
+    flow: Flow, instance: str, variables: dict[str, Any], env: Env
+) -> tuple[dict[str, Any], list[Effect]]:
+    """Begin a run of `flow`; `instance` must be new for every run (it marks its buttons)."""
+    run = {"flow": flow.id, "instance": instance, "step": None, "vars": dict(variables), "steps": 0}
+    return _walk(flow, run, flow.start, env, [])
+
+
+def advance(
+    flow: Flow, state: dict[str, Any], event: Event, env: Env
+) -> tuple[dict[str, Any] | None, list[Effect]]:
+    """Apply one event; returns the new state (None once the flow is over) and its effects."""
+    run = copy.deepcopy(state)
+    waiting = run.get("step")
+    if waiting is None or waiting not in flow.steps:
+        return None, [Stale()] if isinstance(event, Tap) else []
+    step = flow.steps[waiting]
+    kind = REGISTRY[step.type]
+    if not isinstance(event, Tap):
+        effects, _, _ = kind.enter(step.name, step.spec, run, env)
+        sends = [effect for effect in effects if isinstance(effect, Send)]
+        return run, [Reprompt(sends[0])] if sends else []
+    if event.instance != run["instance"] or event.step != waiting:
+        return run, [Stale()]
+    result = kind.answer(step.spec, event.option, run, env)
+    if result is None:
+        return run, [Stale()]
+    effects, target = result
+    run["step"] = None
+    return _walk(flow, run, target, env, list(effects))
+
+
+def _walk(
+    flow: Flow, run: dict[str, Any], target: str | None, env: Env, effects: list[Effect]
+) -> tuple[dict[str, Any] | None, list[Effect]]:
+    while target is not None:
+        run["steps"] += 1
+        if run["steps"] > flow.max_steps:
+            raise FlowError(f"{flow.source}: flow '{flow.id}' ran more than {flow.max_steps} steps")
+        step = flow.steps[target]
+        entered, wait, following = REGISTRY[step.type].enter(step.name, step.spec, run, env)
+        effects.extend(entered)
+        if wait:
+            run["step"] = step.name
+            return run, effects
+        target = following
+    effects.append(Finished(flow.id))
+    return None, effects
+
+
+def waiting_buttons(flow: Flow, state: dict[str, Any], env: Env) -> Send | None:
+    """The question a run is waiting on, as it would be shown again."""
+    step = flow.steps.get(state.get("step") or "")
+    if step is None:
+        return None
+    effects, _, _ = REGISTRY[step.type].enter(step.name, step.spec, copy.deepcopy(state), env)
+    return next((effect for effect in effects if isinstance(effect, Send)), None)

@@ -1,0 +1,46 @@
+"""Step types, registered by the `type:` string they answer to in a flow file."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from flows.model import Effect, Env
+
+
+class StepType(Protocol):
+    def check(self, spec: dict[str, Any]) -> list[str]:
+        """Problems with this step's own fields (empty when fine)."""
+
+    def texts(self, spec: dict[str, Any]) -> list[str]:
+        """The msgids this step shows, for extraction and the translation check."""
+
+    def targets(self, spec: dict[str, Any]) -> list[str]:
+        """The steps this one can lead to."""
+
+    def enter(
+        self, name: str, spec: dict[str, Any], run: dict[str, Any], env: Env
+    ) -> tuple[list[Effect], bool, str | None]:
+        """Effects on arrival, whether to wait for a tap, and the next step if not."""
+
+    def answer(
+        self, spec: dict[str, Any], option: int, run: dict[str, Any], env: Env
+    ) -> tuple[list[Effect], str | None] | None:
+        """Effects and the next step after tap `option`; None if there is no such option."""
+
+
+REGISTRY: dict[str, StepType] = {}
+
+
+def register(type_name: str) -> Any:
+    def wrap(cls: type) -> type:
+        REGISTRY[type_name] = cls()
+        return cls
+
+    return wrap
+
+
+def _load() -> None:
+    from flows.steps import action, ask, choose_language, say  # noqa: F401
+
+
+_load()

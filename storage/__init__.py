@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the database session, repositories and Alembic migrations."""

@@ -1,0 +1,71 @@
+"""Small query functions; services compose them inside their own transactions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    FlowState,
+    Invite,
+    Participant,
+    ParticipantStatus,
+    StaffMember,
+    StaffRole,
+)
+
+
+def participant_by_chat(session: Session, chat_id: int) -> Participant | None:
+    return session.scalars(select(Participant).where(Participant.chat_id == chat_id)).first()
+
+
+def staff_by_chat(session: Session, chat_id: int) -> StaffMember | None:
+    return session.scalars(select(StaffMember).where(StaffMember.chat_id == chat_id)).first()
+
+
+def invite_by_code(session: Session, code: str) -> Invite | None:
+    return session.scalars(select(Invite).where(Invite.code == code)).first()
+
+
+def least_busy_coach(session: Session, organisation_id: int) -> StaffMember | None:
+    """The organisation's coach with the fewest active participants (staff if it has no coach)."""
+    load = (
+        select(func.count(Participant.id))
+        .where(
+            Participant.coach_id == StaffMember.id,
+            Participant.status == ParticipantStatus.ACTIVE,
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(StaffMember)
+        .where(StaffMember.organisation_id == organisation_id)
+        .order_by((StaffMember.role != StaffRole.COACH), load, StaffMember.id)
+    )
+    return session.scalars(query).first()
+
+
+def flow_state(session: Session, chat_id: int) -> FlowState | None:
+    return session.get(FlowState, chat_id)
+
+
+def save_flow_state(
+    session: Session, chat_id: int, flow_id: str, state: dict[str, Any] | None, now: datetime
+) -> None:
+    """Store the run a chat is in, or forget it when `state` is None."""
+    row = session.get(FlowState, chat_id)
+    if state is None:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        session.add(FlowState(chat_id=chat_id, flow_id=flow_id, state=state, updated_at=now))
+    else:
+        row.flow_id, row.state, row.updated_at = flow_id, state, now
+
+
+def delete_flow_state(session: Session, chat_id: int) -> None:
+    session.execute(delete(FlowState).where(FlowState.chat_id == chat_id))

@@ -1,0 +1,1 @@
+"""Test helpers: a phone that talks to the real Application, and a fake Bot API server."""

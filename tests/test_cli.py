@@ -1,0 +1,89 @@
+"""The `wegwijzer` command as a newcomer uses it: clear errors, idempotent set-up, the console."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def wegwijzer(folder: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "TELEGRAM_", "TIMEZONE", "WEBHOOK_"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=folder,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    assert wegwijzer(folder, "db", "upgrade").returncode == 0
+    first = wegwijzer(folder, "demo-data")
+    assert first.returncode == 0, first.stderr
+    return folder
+
+
+def test_db_upgrade_and_demo_data_can_run_twice(demo_folder: Path) -> None:
+    again = wegwijzer(demo_folder, "db", "upgrade")
+    assert again.returncode == 0 and "revision 0001" in again.stdout
+    first = wegwijzer(demo_folder, "demo-data")
+    second = wegwijzer(demo_folder, "demo-data")
+    assert first.stdout == second.stdout and "/start DEMO" in first.stdout
+    assert (demo_folder / "var" / "wegwijzer.sqlite3").exists()
+
+
+def test_scripted_console_onboarding_in_tigrinya(demo_folder: Path) -> None:
+    result = wegwijzer(demo_folder, "chat", "--chat-id", "4242", stdin="/start DEMO\n3\n1\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[3] ትግርኛ" in out
+    assert "Sanne de Vries" in out
+    assert re.search(r"ኣብ Wijkatelier Noord \S+፣ \d+ \S+ 09:30 እንቋዕ ብደሓን", out)
+
+
+def test_console_continues_after_a_restart(demo_folder: Path) -> None:
+    first = wegwijzer(demo_folder, "chat", "--chat-id", "4343", stdin="/start DEMO\n5\n")
+    assert "Is this OK for you?" in first.stdout
+    second = wegwijzer(demo_folder, "chat", "--chat-id", "4343", stdin="1\n")
+    assert second.stdout.count("Is this OK for you?") == 1  # shown again with its buttons
+    assert "Your coach is Sanne de Vries" in second.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE: Value error, unknown time zone 'Mars/Olympus'"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL: Value error, must start with sqlite:// or postgresql+psycopg://"),
+        ({"WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT: Input should be less than or equal to 65535"),
+    ],
+)
+def test_bad_settings_give_one_clear_line(tmp_path: Path, env: dict, message: str) -> None:
+    result = wegwijzer(tmp_path, "chat", **env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"wegwijzer: {message}"]
+
+
+def test_run_without_token_says_what_to_do(demo_folder: Path) -> None:
+    result = wegwijzer(demo_folder, "run")
+    assert result.returncode == 2
+    assert result.stderr.startswith("wegwijzer: TELEGRAM_TOKEN: not set")
+
+
+def test_unmigrated_database_is_reported(tmp_path: Path) -> None:
+    result = wegwijzer(tmp_path, "chat")
+    assert result.returncode == 2 and "run `wegwijzer db upgrade`" in result.stderr
