@@ -11,17 +11,17 @@ from sqlalchemy.orm import Session
 from storage.models import ProcessedUpdate
 
 
-def first_delivery(session: Session, update_id: int, now: datetime) -> bool:
-    """Claim an update id; False when another delivery of it was already claimed."""
+def claim_update(session: Session, update_id: int, now: datetime) -> bool:
+    """Claim an update id in the caller's transaction; False when it was claimed before."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(ProcessedUpdate)
         .values(update_id=update_id, at=now)
         .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(ProcessedUpdate.update_id)
     )
-    with session.begin():
-        return session.execute(statement).rowcount == 1
+    return session.execute(statement).first() is not None
 
 
 def forget_old(session: Session, now: datetime, keep: timedelta = timedelta(days=2)) -> int:

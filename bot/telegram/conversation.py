@@ -86,6 +86,8 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
 
 async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
     """Text while a flow waits for a tap: accept the button's words or number, else ask again."""
+    if context.identity is not None and not context.identity.in_flow:
+        return False
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     text = update.message.text or ""  # type: ignore[union-attr]
     runtime = context.runtime

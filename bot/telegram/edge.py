@@ -7,8 +7,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import _, resolve_locale, set_locale
 from bot.services import onboarding
-from bot.services.identity import Identity, who_is
-from bot.services.updates import first_delivery
+from bot.services.identity import arrive
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say
 
@@ -18,11 +17,11 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
     runtime = context.runtime
     now = runtime.clock.now()
     chat = update.effective_chat
+    private = chat.id if chat is not None and chat.type == chat.PRIVATE else None
     with runtime.session_factory() as session:
-        if not first_delivery(session, update.update_id, now):
-            raise ApplicationHandlerStop
-        private = chat is not None and chat.type == chat.PRIVATE
-        identity = who_is(session, chat.id) if private and chat else Identity(kind="unknown")
+        identity = arrive(session, update.update_id, private, now)
+    if identity is None:
+        raise ApplicationHandlerStop
     context.identity = identity
     user = update.effective_user
     set_locale(
