@@ -40,7 +40,7 @@ TEXTS = [
     "ik kan morgen niet komen",
     "ok",
     "👍",
-    "/taal",
+    "/start",
     "wat moet ik meenemen",
 ]
 LANGS = ["nl", "ar", "ti", "so", "en"]

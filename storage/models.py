@@ -50,6 +50,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# 64-bit ids; on SQLite spelled INTEGER so a primary key is the rowid itself (no second index).
+ChatId = BigInteger().with_variant(Integer(), "sqlite")
+
+
 def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
@@ -240,7 +244,7 @@ class FlowState(Base):
     """The conversation a chat is in; one column of JSON, so a restart continues at the next tap."""
 
     __tablename__ = "flow_state"
-    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ChatId, primary_key=True, autoincrement=False)
     flow_id: Mapped[str] = mapped_column(String(60))
     state: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
@@ -250,5 +254,5 @@ class ProcessedUpdate(Base):
     """Telegram may deliver an update twice (webhook retries); the second copy is dropped."""
 
     __tablename__ = "processed_update"
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(index=True)
+    update_id: Mapped[int] = mapped_column(ChatId, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]

@@ -5,17 +5,42 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
     FlowState,
     Invite,
+    Organisation,
     Participant,
     ParticipantStatus,
     StaffMember,
     StaffRole,
 )
+
+_p, _s, _o = Participant.__table__, StaffMember.__table__, Organisation.__table__
+_in_flow = exists().where(FlowState.__table__.c.chat_id == bindparam("chat")).label("in_flow")
+
+# Prepared once: who owns a chat is asked for every update.
+IDENTITY_OF_PARTICIPANT = (
+    select(
+        _p.c.id,
+        _p.c.language,
+        _p.c.status,
+        _p.c.stopped_at,
+        _p.c.display_name,
+        _o.c.name.label("organisation"),
+        _in_flow,
+    )
+    .select_from(_p.outerjoin(_o, _o.c.id == _p.c.organisation_id))
+    .where(_p.c.chat_id == bindparam("chat"))
+)
+IDENTITY_OF_STAFF = (
+    select(_s.c.id, _s.c.language, _s.c.name, _o.c.name.label("organisation"), _in_flow)
+    .select_from(_s.join(_o, _o.c.id == _s.c.organisation_id))
+    .where(_s.c.chat_id == bindparam("chat"))
+)
+IN_FLOW = select(_in_flow)
 
 
 def participant_by_chat(session: Session, chat_id: int) -> Participant | None:
@@ -48,8 +73,9 @@ def least_busy_coach(session: Session, organisation_id: int) -> StaffMember | No
     return session.scalars(query).first()
 
 
-def flow_state(session: Session, chat_id: int) -> FlowState | None:
-    return session.get(FlowState, chat_id)
+def flow_state(session: Session, chat_id: int, lock: bool = False) -> FlowState | None:
+    """The chat's run; with `lock`, held until the transaction ends (PostgreSQL)."""
+    return session.get(FlowState, chat_id, with_for_update=lock or None)
 
 
 def save_flow_state(

@@ -61,7 +61,9 @@ def begin(
     """Start a flow for a chat, replacing any run it was in."""
     flow = flows.definitions[flow_id]
     state, effects = engine.start(flow, secrets.token_hex(3), variables, flows.env)
-    return _settle(session, flows, chat_id, flow, state, effects, now, who or {})
+    with session.begin():
+        repo.save_flow_state(session, chat_id, flow.id, state, now)
+    return _act(session, chat_id, effects, now, who or {})
 
 
 def handle(
@@ -72,15 +74,19 @@ def handle(
     now: datetime,
     who: dict[str, str] | None = None,
 ) -> Outcome | None:
-    """Feed a tap or text to the chat's current run; None when it is in no flow (text only)."""
+    """Feed a tap or text to the chat's current run; None when it is in no flow (text only).
+
+    The state is read, advanced and written in one transaction with the row locked, so two
+    quick taps (or two bot replicas) cannot both advance the same step."""
     with session.begin():
-        row = repo.flow_state(session, chat_id)
-        current = (row.flow_id, dict(row.state)) if row is not None else None
-    if current is None or current[0] not in flows.definitions:
-        return Outcome([Stale()]) if isinstance(event, Tap) else None
-    flow = flows.definitions[current[0]]
-    state, effects = engine.advance(flow, current[1], event, flows.env)
-    return _settle(session, flows, chat_id, flow, state, effects, now, who or {})
+        row = repo.flow_state(session, chat_id, lock=True)
+        if row is None or row.flow_id not in flows.definitions:
+            return Outcome([Stale()]) if isinstance(event, Tap) else None
+        flow = flows.definitions[row.flow_id]
+        state, effects = engine.advance(flow, row.state, event, flows.env)
+        if state != row.state:
+            repo.save_flow_state(session, chat_id, flow.id, state, now)
+    return _act(session, chat_id, effects, now, who or {})
 
 
 def waiting_question(session: Session, flows: Flows, chat_id: int) -> Send | None:
@@ -92,19 +98,10 @@ def waiting_question(session: Session, flows: Flows, chat_id: int) -> Send | Non
         return engine.waiting_buttons(flows.definitions[row.flow_id], dict(row.state), flows.env)
 
 
-def _settle(
-    session: Session,
-    flows: Flows,
-    chat_id: int,
-    flow: Flow,
-    state: dict[str, Any] | None,
-    effects: list[Effect],
-    now: datetime,
-    who: dict[str, str],
+def _act(
+    session: Session, chat_id: int, effects: list[Effect], now: datetime, who: dict[str, str]
 ) -> Outcome:
-    """Save the new state first, then carry out actions in order; a refused action ends the run."""
-    with session.begin():
-        repo.save_flow_state(session, chat_id, flow.id, state, now)
+    """Carry out the domain effects in order; a refused action ends the run."""
     outcome = Outcome()
     for effect in effects:
         try:

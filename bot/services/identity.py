@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot.services.updates import claim_update
-from storage.models import FlowState, Organisation, Participant, ParticipantStatus, StaffMember
+from storage import repositories as repo
+from storage.models import ParticipantStatus
 
 
 @dataclass(frozen=True)
@@ -36,46 +36,32 @@ class Identity:
 
 
 def who_is(session: Session, chat_id: int) -> Identity:
-    """Who owns this chat, in as few and as light queries as possible (this runs per update)."""
-    in_flow = exists().where(FlowState.chat_id == chat_id)
-    staff = session.execute(
-        select(StaffMember.id, StaffMember.language, StaffMember.name, Organisation.name, in_flow)
-        .join(Organisation, Organisation.id == StaffMember.organisation_id)
-        .where(StaffMember.chat_id == chat_id)
-    ).first()
+    """Who owns this chat; prepared Core queries, because this runs for every update."""
+    connection = session.connection()
+    row = connection.execute(repo.IDENTITY_OF_PARTICIPANT, {"chat": chat_id}).first()
+    if row is not None:
+        return Identity(
+            kind="participant",
+            id=row.id,
+            language=row.language,
+            status=row.status,
+            stopped=row.stopped_at is not None,
+            name=row.display_name or "",
+            organisation=row.organisation or "",
+            in_flow=row.in_flow,
+        )
+    staff = connection.execute(repo.IDENTITY_OF_STAFF, {"chat": chat_id}).first()
     if staff is not None:
         return Identity(
             kind="staff",
-            id=staff[0],
-            language=staff[1],
-            name=staff[2],
-            organisation=staff[3],
-            in_flow=staff[4],
+            id=staff.id,
+            language=staff.language,
+            name=staff.name,
+            organisation=staff.organisation,
+            in_flow=staff.in_flow,
         )
-    row = session.execute(
-        select(
-            Participant.id,
-            Participant.language,
-            Participant.status,
-            Participant.stopped_at,
-            Participant.display_name,
-            Organisation.name,
-            in_flow,
-        )
-        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .where(Participant.chat_id == chat_id)
-    ).first()
-    if row is None:
-        return Identity(kind="unknown", in_flow=bool(session.scalar(select(in_flow))))
     return Identity(
-        kind="participant",
-        id=row[0],
-        language=row[1],
-        status=row[2],
-        stopped=row[3] is not None,
-        name=row[4] or "",
-        organisation=row[5] or "",
-        in_flow=row[6],
+        kind="unknown", in_flow=connection.execute(repo.IN_FLOW, {"chat": chat_id}).scalar_one()
     )
 
 

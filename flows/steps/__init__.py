@@ -28,6 +28,24 @@ class StepType(Protocol):
         """Effects and the next step after tap `option`; None if there is no such option."""
 
 
+class Linear:
+    """Shared by steps that go straight on to one `next` step (most show one `text`)."""
+
+    def check(self, spec: dict[str, Any]) -> list[str]:
+        return [] if isinstance(spec.get("text"), str) else ["needs a text"]
+
+    def texts(self, spec: dict[str, Any]) -> list[str]:
+        return [spec["text"]]
+
+    def targets(self, spec: dict[str, Any]) -> list[str]:
+        return [spec["next"]] if spec.get("next") else []
+
+    def answer(
+        self, spec: dict[str, Any], option: int, run: dict[str, Any], env: Env
+    ) -> tuple[list[Effect], str | None] | None:
+        return None
+
+
 REGISTRY: dict[str, StepType] = {}
 
 

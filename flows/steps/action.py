@@ -11,26 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from flows.model import Action, Effect, Env
-from flows.steps import register
+from flows.steps import Linear, register
 
 
 @register("action")
-class RunAction:
+class RunAction(Linear):
     def check(self, spec: dict[str, Any]) -> list[str]:
         return [] if isinstance(spec.get("action"), str) else ["needs an action name"]
 
     def texts(self, spec: dict[str, Any]) -> list[str]:
         return []
 
-    def targets(self, spec: dict[str, Any]) -> list[str]:
-        return [spec["next"]] if spec.get("next") else []
-
     def enter(
         self, name: str, spec: dict[str, Any], run: dict[str, Any], env: Env
     ) -> tuple[list[Effect], bool, str | None]:
         return [Action(spec["action"], dict(run["vars"]))], False, spec.get("next")
-
-    def answer(
-        self, spec: dict[str, Any], option: int, run: dict[str, Any], env: Env
-    ) -> tuple[list[Effect], str | None] | None:
-        return None

@@ -11,21 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from flows.model import Button, Effect, Env, Send, SetLanguage
-from flows.steps import register
+from flows.steps import Linear, register
 from flows.steps.ask import button_data
 
 
 @register("choose_language")
-class ChooseLanguage:
-    def check(self, spec: dict[str, Any]) -> list[str]:
-        return [] if isinstance(spec.get("text"), str) else ["needs a text"]
-
-    def texts(self, spec: dict[str, Any]) -> list[str]:
-        return [spec["text"]]
-
-    def targets(self, spec: dict[str, Any]) -> list[str]:
-        return [spec["next"]] if spec.get("next") else []
-
+class ChooseLanguage(Linear):
     def enter(
         self, name: str, spec: dict[str, Any], run: dict[str, Any], env: Env
     ) -> tuple[list[Effect], bool, str | None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.model import Effect, Env, Send
-from flows.steps import register
+from flows.steps import Linear, register
 
 
 def render_params(spec: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
@@ -20,22 +20,8 @@ def render_params(spec: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
 
 
 @register("say")
-class Say:
-    def check(self, spec: dict[str, Any]) -> list[str]:
-        return [] if isinstance(spec.get("text"), str) else ["needs a text"]
-
-    def texts(self, spec: dict[str, Any]) -> list[str]:
-        return [spec["text"]]
-
-    def targets(self, spec: dict[str, Any]) -> list[str]:
-        return [spec["next"]] if spec.get("next") else []
-
+class Say(Linear):
     def enter(
         self, name: str, spec: dict[str, Any], run: dict[str, Any], env: Env
     ) -> tuple[list[Effect], bool, str | None]:
         return [Send(spec["text"], render_params(spec, run))], False, spec.get("next")
-
-    def answer(
-        self, spec: dict[str, Any], option: int, run: dict[str, Any], env: Env
-    ) -> tuple[list[Effect], str | None] | None:
-        return None
