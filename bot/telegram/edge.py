@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
@@ -10,6 +12,8 @@ from bot.services import onboarding
 from bot.services.identity import arrive
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say
+
+log = logging.getLogger("wegwijzer.updates")
 
 
 async def prepare(update: Update, context: WegwijzerContext) -> None:
@@ -23,6 +27,8 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
     if identity is None:
         raise ApplicationHandlerStop
     context.identity = identity
+    if runtime.settings.log_message_text and update.effective_message is not None:
+        log.debug("update %s text %r", update.update_id, update.effective_message.text)
     user = update.effective_user
     set_locale(
         resolve_locale(
