@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         return _dispatch(args, settings)
     except (SettingsError, FlowError) as exc:
         print(f"wegwijzer: {exc}", file=sys.stderr)
