@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wegwijzer", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the Telegram bot (polling, or webhook when configured)")
+    commands.add_parser("sender", help="only drain the outbox (an extra sender process)")
     chat = commands.add_parser("chat", help="chat with the bot in this terminal, without Telegram")
     chat.add_argument("--coach", action="store_true", help="play a coach instead of a participant")
     chat.add_argument("--chat-id", type=int, help="the chat to play (default 1001, coach 2001)")
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from storage import db
 
-    if args.command == "run" and not settings.telegram_token:
+    if args.command in ("run", "sender") and not settings.telegram_token:
         raise SettingsError(
             "TELEGRAM_TOKEN: not set; get one from @BotFather, or use "
             "`wegwijzer chat` to try the bot without Telegram"
@@ -93,6 +94,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         name = args.name or ("Coach" if args.coach else "Demo")
         asyncio.run(run_console(runtime, chat_id, name, args.language_code))
         return 0
+    if args.command == "sender":
+        from bot.telegram.sender import run_sender_only
+
+        asyncio.run(run_sender_only(runtime))
+        return 0
     return _run_telegram(runtime)
 
 
@@ -110,7 +116,7 @@ def _run_telegram(runtime: object) -> int:
 
     assert isinstance(runtime, Runtime)
     settings = runtime.settings
-    application = build_application(runtime)
+    application = build_application(runtime, run_sender=True)
     if settings.webhook_url:
         path = urlparse(settings.webhook_url).path.strip("/")
         application.run_webhook(

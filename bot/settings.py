@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +26,11 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: str | None = None
+    send_rate: float = Field(default=30.0, gt=0, le=1000)  # messages per second, this process
+    sender_concurrency: int = Field(default=4, ge=1, le=64)
+    sender_max_attempts: int = Field(default=6, ge=1, le=50)
+    outbox_lease_seconds: int = Field(default=60, ge=5)
+    quiet_hours: str = Field(default="21:00-08:00")
     log_level: str = "INFO"
     log_message_text: bool = False
 
@@ -68,9 +74,24 @@ class Settings(BaseSettings):
             raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        try:
+            start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+        except ValueError:
+            raise ValueError("write it as HH:MM-HH:MM, e.g. 21:00-08:00") from None
+        return f"{start:%H:%M}-{end:%H:%M}"
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> tuple[time, time]:
+        """Start and end of the hours without bulk messages, in local time."""
+        start, end = self.quiet_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
 
 
 class SettingsError(Exception):

@@ -28,6 +28,7 @@ IDENTITY_OF_PARTICIPANT = (
         _p.c.language,
         _p.c.status,
         _p.c.stopped_at,
+        _p.c.unreachable_at,
         _p.c.display_name,
         _o.c.name.label("organisation"),
         _in_flow,

@@ -76,7 +76,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, telegram_token=None)  # type: ignore[call-arg]
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=database_url, telegram_token=None, send_rate=1000
+    )
 
 
 @pytest.fixture

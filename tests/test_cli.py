@@ -40,7 +40,7 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_db_upgrade_and_demo_data_can_run_twice(demo_folder: Path) -> None:
     again = wegwijzer(demo_folder, "db", "upgrade")
-    assert again.returncode == 0 and "revision 0001" in again.stdout
+    assert again.returncode == 0 and "revision 0002" in again.stdout
     first = wegwijzer(demo_folder, "demo-data")
     second = wegwijzer(demo_folder, "demo-data")
     assert first.stdout == second.stdout and "/start DEMO" in first.stdout

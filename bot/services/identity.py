@@ -22,6 +22,7 @@ class Identity:
     name: str = ""
     organisation: str = ""
     in_flow: bool = False  # the chat is in the middle of a flow (onboarding, a check-in)
+    unreachable: bool = False  # we saw them block the bot; writing again proves otherwise
 
     @property
     def linked(self) -> bool:
@@ -46,6 +47,7 @@ def who_is(session: Session, chat_id: int) -> Identity:
             language=row.language,
             status=row.status,
             stopped=row.stopped_at is not None,
+            unreachable=row.unreachable_at is not None,
             name=row.display_name or "",
             organisation=row.organisation or "",
             in_flow=row.in_flow,

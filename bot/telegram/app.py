@@ -23,12 +23,16 @@ from bot.telegram import conversation, fallback, menu, onboarding
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.edge import prepare
 from bot.telegram.errors import on_error
+from bot.telegram.ratelimit import PriorityRateLimiter
+from bot.telegram.sender import start_sender, stop_sender
 
 OFFLINE_TOKEN = "0:offline"  # the console and tests need a token-shaped string, never a real one
 
 
 async def post_init(application: Application) -> None:
-    """Default command menus per language for chats that have no menu of their own yet."""
+    """Default command menus per language; the outbox sender when this process runs one."""
+    if application.bot_data.get("run_sender"):
+        await start_sender(application)
     for lang in LANGUAGES:
         with use_locale(lang):
             commands = [BotCommand(name, _(text)) for name, text in menu.COMMANDS["guest"]]
@@ -39,7 +43,10 @@ async def post_init(application: Application) -> None:
 
 
 def build_application(
-    runtime: Runtime, request: BaseRequest | None = None, updates_request: BaseRequest | None = None
+    runtime: Runtime,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    run_sender: bool = False,
 ) -> Application:
     settings = runtime.settings
     base = settings.telegram_api_base_url.rstrip("/")
@@ -50,11 +57,14 @@ def build_application(
         .base_file_url(f"{base}/file/bot")
         .context_types(ContextTypes(context=WegwijzerContext))
         .post_init(post_init)
+        .post_stop(stop_sender)
+        .rate_limiter(PriorityRateLimiter(settings.send_rate))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
     application.bot_data["runtime"] = runtime
+    application.bot_data["run_sender"] = run_sender
     add_handlers(application)
     application.add_error_handler(on_error)
     if application.job_queue is not None:

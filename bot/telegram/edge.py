@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import _, resolve_locale, set_locale
-from bot.services import onboarding
+from bot.services import alerts, onboarding
 from bot.services.identity import arrive
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say
@@ -37,6 +37,9 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
             runtime.settings.default_language,
         )
     )
+    if identity.unreachable and chat is not None:
+        with runtime.session_factory() as session:
+            alerts.reachable_again(session, chat.id, now)
     if identity.kind == "participant" and identity.stopped and update.message and chat:
         if (update.message.text or "").split("@")[0].strip().lower() == "/stop":
             return

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError
 
 from bot.i18n import _, language_name
 from bot.telegram.context import WegwijzerContext
@@ -34,23 +33,14 @@ async def show(context: WegwijzerContext, chat_id: int, send: Send) -> Message:
     return await say(context, chat_id, _(send.text, **send.params), keyboard(send.buttons))
 
 
-def wait_seconds(error: RetryAfter) -> float:
-    after = error.retry_after
-    return after.total_seconds() if isinstance(after, timedelta) else float(after)
-
-
 async def say(
     context: WegwijzerContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message:
-    """Send a translated reply as plain text (never parsed as HTML), waiting out 429s exactly
-    and retrying network hiccups a few times; a person who wrote should get their answer."""
+    """Send a translated reply as plain text (never parsed as HTML), retrying network hiccups
+    a few times (the rate limiter waits out 429s); a person who wrote should get their answer."""
     for attempt in range(REPLY_ATTEMPTS):
         try:
             return await context.bot.send_message(chat_id, text, reply_markup=markup)
-        except RetryAfter as error:
-            if attempt == REPLY_ATTEMPTS - 1:
-                raise
-            await asyncio.sleep(wait_seconds(error))
         except NetworkError as error:
             if isinstance(error, BadRequest) or attempt == REPLY_ATTEMPTS - 1:
                 raise

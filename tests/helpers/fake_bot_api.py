@@ -22,8 +22,10 @@ from bot.telegram.emulator import ApiError, BotAPIEmulator
 @dataclass
 class Fault:
     method: str
-    kind: str  # "429", "403", "500" or "network"
+    kind: str  # "429", "403", "400", "500", "migrate" or "network"
     retry_after: int = 1
+    chat_id: int | None = None  # only fail for this chat
+    new_chat_id: int = 0
 
 
 @dataclass
@@ -39,7 +41,9 @@ class FakeBotAPI:
     api: BotAPIEmulator = field(default_factory=BotAPIEmulator)
     records: list[Record] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
+    limit_per_s: float | None = None  # like Telegram: 429 + retry_after beyond this rate
     _pending: asyncio.Event = field(default_factory=asyncio.Event)
+    _window: deque[float] = field(default_factory=deque)
     _runner: web.AppRunner | None = None
     base_url: str = ""
 
@@ -58,9 +62,14 @@ class FakeBotAPI:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def fail_next(self, method: str, kind: str, times: int = 1, retry_after: int = 1) -> None:
+    def fail_next(self, method: str, kind: str, times: int = 1, retry_after: int = 1,
+                  chat_id: int | None = None, new_chat_id: int = 0) -> None:
         for _ in range(times):
-            self.faults.append(Fault(method, kind, retry_after))
+            self.faults.append(Fault(method, kind, retry_after, chat_id, new_chat_id))
+
+    def delivered(self) -> list[Record]:
+        """Messages that Telegram accepted (status 200)."""
+        return [r for r in self.records if r.method == "sendMessage" and r.status == 200]
 
     def push(self, update: dict[str, Any]) -> None:
         self.api.updates.append(update)
@@ -82,10 +91,13 @@ class FakeBotAPI:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         params = await self._params(request)
-        fault = next((f for f in self.faults if f.method == method), None)
+        fault = next((f for f in self.faults if f.method == method and f.chat_id in
+                      (None, self.api._decode("chat_id", params.get("chat_id")))), None)
         if fault is not None:
             self.faults.remove(fault)
             return self._fail(request, method, params, fault)
+        if self.limit_per_s and method.startswith("send") and self._over_limit():
+            return self._fail(request, method, params, Fault(method, "429", 1))
         if method == "getUpdates":
             await self._wait_for_updates(float(params.get("timeout") or 0))
         try:
@@ -95,6 +107,15 @@ class FakeBotAPI:
             body, status = error.payload(), error.status
         self.records.append(Record(time.monotonic(), method, params, status))
         return web.json_response(body, status=status, dumps=json.dumps)
+
+    def _over_limit(self) -> bool:
+        now = time.monotonic()
+        while self._window and self._window[0] <= now - 1.0:
+            self._window.popleft()
+        if len(self._window) >= (self.limit_per_s or 0):
+            return True
+        self._window.append(now)
+        return False
 
     async def _wait_for_updates(self, timeout: float) -> None:
         if self.api.updates or timeout <= 0:
@@ -116,6 +137,9 @@ class FakeBotAPI:
             ),
             "403": ApiError(403, "Forbidden: bot was blocked by the user"),
             "500": ApiError(500, "Internal Server Error"),
+            "400": ApiError(400, "Bad Request: chat not found"),
+            "migrate": ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                                {"migrate_to_chat_id": fault.new_chat_id}),
         }
         if fault.kind == "network":
             self.records.append(Record(time.monotonic(), method, params, 0))

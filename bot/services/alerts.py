@@ -1,0 +1,122 @@
+"""Alerts for coaches: one open alert per participant and kind, told through the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.i18n import N_, _, use_locale
+from bot.services import outbox
+from storage.models import (
+    PRIORITY_ALERT,
+    PRIORITY_BULK,
+    Alert,
+    AlertState,
+    Outbox,
+    OutboxKind,
+    Participant,
+    StaffMember,
+)
+
+TEXTS = {
+    "unreachable": N_(
+        "{name} has blocked Wegwijzer, so my messages no longer reach them. "
+        "Please contact them in another way."
+    ),
+}
+
+
+def raise_alert(
+    session: Session,
+    now: datetime,
+    participant: Participant,
+    kind: str,
+    urgent: bool = False,
+    **detail: Any,
+) -> Alert | None:
+    """Open an alert and queue the coach's message, in the caller's transaction.
+
+    Nothing new while the same kind of alert is still open for this participant (one episode).
+    """
+    open_one = session.scalars(
+        select(Alert).where(
+            Alert.participant_id == participant.id,
+            Alert.kind == kind,
+            Alert.state != AlertState.RESOLVED,
+        )
+    ).first()
+    if open_one is not None or participant.organisation_id is None:
+        return None
+    alert = Alert(
+        organisation_id=participant.organisation_id,
+        participant_id=participant.id,
+        coach_id=participant.coach_id,
+        kind=kind,
+        urgent=urgent,
+        detail=detail,
+        state=AlertState.OPEN,
+        created_at=now,
+    )
+    session.add(alert)
+    session.flush()
+    coach = session.get(StaffMember, participant.coach_id) if participant.coach_id else None
+    if coach is not None and coach.chat_id is not None:
+        with use_locale(coach.language):
+            text = _(TEXTS[kind], name=participant.display_name or "?")
+        outbox.enqueue_many(
+            session,
+            [
+                outbox.message(
+                    now,
+                    key=f"alert:{alert.id}",
+                    chat_id=coach.chat_id,
+                    text=text,
+                    kind=OutboxKind.ALERT,
+                    priority=PRIORITY_ALERT,
+                    staff_id=coach.id,
+                    organisation_id=participant.organisation_id,
+                    participant_id=participant.id,
+                    language=coach.language,
+                )
+            ],
+        )
+    return alert
+
+
+def participant_blocked(session: Session, chat_id: int, now: datetime) -> bool:
+    """The bot was blocked: mark the participant unreachable, cancel their queued bulk,
+    and tell their coach once. False when the chat is no participant of ours."""
+    with session.begin():
+        participant = session.scalars(
+            select(Participant).where(Participant.chat_id == chat_id)
+        ).first()
+        if participant is None:
+            return False
+        first_time = participant.unreachable_at is None
+        participant.unreachable_at = participant.unreachable_at or now
+        outbox.cancel(session, Outbox.chat_id == chat_id, Outbox.priority >= PRIORITY_BULK)
+        if first_time:
+            raise_alert(session, now, participant, "unreachable")
+        return True
+
+
+def reachable_again(session: Session, chat_id: int, now: datetime) -> None:
+    """They wrote to us, so they unblocked the bot: clear the mark and close that alert."""
+    with session.begin():
+        participant = session.scalars(
+            select(Participant).where(Participant.chat_id == chat_id)
+        ).first()
+        if participant is None:
+            return
+        participant.unreachable_at = None
+        for alert in session.scalars(
+            select(Alert).where(
+                Alert.participant_id == participant.id,
+                Alert.kind == "unreachable",
+                Alert.state != AlertState.RESOLVED,
+            )
+        ):
+            alert.state, alert.closed_at = AlertState.RESOLVED, now

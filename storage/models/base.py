@@ -1,0 +1,125 @@
+"""The declarative base, shared column types and the enumerations the tables use."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# 64-bit ids; on SQLite spelled INTEGER so a primary key is the rowid itself (no second index).
+ChatId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def enum_column(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), int: Integer()}
+
+
+class Phase(enum.StrEnum):
+    ACTIVERING = "activering"
+    VRIJWILLIGER = "vrijwilliger"
+    OPLEIDING = "opleiding"
+    WERK = "werk"
+
+
+class ParticipantStatus(enum.StrEnum):
+    INVITED = "invited"  # a coach made a personal code; nobody has used it yet
+    NEW = "new"  # wrote to the bot, has not finished onboarding
+    ACTIVE = "active"
+    DECLINED = "declined"  # said no to consent: only language and that choice are kept
+    LEFT = "left"
+
+
+class StaffRole(enum.StrEnum):
+    COACH = "coach"
+    ADMIN = "admin"
+
+
+class InviteKind(enum.StrEnum):
+    ORGANISATION = "organisation"
+    LOCATION = "location"
+    PERSONAL = "personal"
+    STAFF = "staff"
+
+
+class GroupKind(enum.StrEnum):
+    LOCATION = "location"
+    PHASE = "phase"
+    LANGUAGE = "language"
+    CUSTOM = "custom"
+
+
+class AppointmentKind(enum.StrEnum):
+    COACH_TALK = "coach_talk"
+    INTAKE = "intake"
+    WORKSHOP_DAY = "workshop_day"
+    SCHOOL_DAY = "school_day"
+    PLACEMENT_DAY = "placement_day"
+    EXAM = "exam"
+    OTHER = "other"
+
+
+class OutboxKind(enum.StrEnum):
+    REMINDER = "reminder"
+    ALERT = "alert"
+    BROADCAST = "broadcast"
+    INVITATION = "invitation"
+    RELAY = "relay"  # a coach's answer passed on to a participant
+
+
+class OutboxState(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a sender; on the wire or about to be
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"  # the person blocked the bot
+    CANCELLED = "cancelled"
+
+
+class BroadcastState(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    CANCELLED = "cancelled"  # before it started
+    STOPPED = "stopped"  # after it started: what was not sent yet was cancelled
+
+
+class AlertState(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"

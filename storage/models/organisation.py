@@ -1,0 +1,80 @@
+"""Organisations and what they own: locations, staff, groups, invite codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, GroupKind, InviteKind, StaffRole, enum_column
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    default_language: Mapped[str] = mapped_column(String(8), default="nl")
+    created_at: Mapped[datetime]
+    locations: Mapped[list[Location]] = relationship(back_populates="organisation")
+
+
+class Location(Base):
+    __tablename__ = "location"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    # RFC 5545, local wall-clock time: "DTSTART:20261124T093000\nRRULE:FREQ=WEEKLY;BYDAY=TU"
+    opening_rrule: Mapped[str | None] = mapped_column(String(300))
+    default_coach_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    organisation: Mapped[Organisation] = relationship(back_populates="locations")
+
+
+class StaffMember(Base):
+    __tablename__ = "staff_member"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+    created_at: Mapped[datetime]
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Group(Base):
+    __tablename__ = "group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[GroupKind] = mapped_column(enum_column(GroupKind))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # a Telegram group chat
+
+
+class GroupMembership(Base):
+    __tablename__ = "group_membership"
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id"), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Invite(Base):
+    __tablename__ = "invite"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[InviteKind] = mapped_column(enum_column(InviteKind))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE")
+    )
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    expires_at: Mapped[datetime | None]
+    max_uses: Mapped[int | None]
+    uses: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]

@@ -1,0 +1,57 @@
+"""Participants, their consent, and the audit trail of changes to their data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, ParticipantStatus, Phase, enum_column
+from storage.models.organisation import Location, Organisation, StaffMember
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    phase: Mapped[Phase | None] = mapped_column(enum_column(Phase))
+    phase_since: Mapped[datetime | None]
+    status: Mapped[ParticipantStatus] = mapped_column(enum_column(ParticipantStatus), index=True)
+    stopped_at: Mapped[datetime | None]  # /stop: no messages until they write again
+    unreachable_at: Mapped[datetime | None]  # blocked the bot; cleared when they write again
+    created_at: Mapped[datetime]
+    linked_at: Mapped[datetime | None]
+    organisation: Mapped[Organisation | None] = relationship()
+    coach: Mapped[StaffMember | None] = relationship()
+    location: Mapped[Location | None] = relationship()
+
+
+class ConsentRecord(Base):
+    __tablename__ = "consent_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[str] = mapped_column(String(20))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    actor: Mapped[str] = mapped_column(String(20))  # participant, staff or system
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
