@@ -47,9 +47,10 @@ async def server() -> AsyncIterator[FakeBotAPI]:
 
 
 @pytest.fixture
-async def live(server, runtime):  # noqa: ANN201
-    runtime.settings = runtime.settings.model_copy(update={
-        "telegram_api_base_url": server.base_url, "telegram_token": "123456:TEST"})
+async def live(server, runtime):
+    runtime.settings = runtime.settings.model_copy(
+        update={"telegram_api_base_url": server.base_url, "telegram_token": "123456:TEST"}
+    )
     application = build_application(runtime)
     async with application:
         yield application, Sender(runtime, application.bot, name="test-sender")
@@ -63,15 +64,31 @@ def people(session_factory, clock) -> dict[str, int]:
         org = Organisation(slug="o", name="Atelier", created_at=now)
         session.add(org)
         session.flush()
-        coach = StaffMember(organisation_id=org.id, name="Sanne", role=StaffRole.COACH,
-                            chat_id=COACH, language="nl", created_at=now)
+        coach = StaffMember(
+            organisation_id=org.id,
+            name="Sanne",
+            role=StaffRole.COACH,
+            chat_id=COACH,
+            language="nl",
+            created_at=now,
+        )
         session.add(coach)
         session.flush()
-        person = Participant(chat_id=PERSON, display_name="Yonas", language="ti",
-                             organisation_id=org.id, coach_id=coach.id,
-                             status=ParticipantStatus.ACTIVE, created_at=now)
-        group = Group(organisation_id=org.id, name="Telegram groep", kind=GroupKind.CUSTOM,
-                      telegram_chat_id=-100)
+        person = Participant(
+            chat_id=PERSON,
+            display_name="Yonas",
+            language="ti",
+            organisation_id=org.id,
+            coach_id=coach.id,
+            status=ParticipantStatus.ACTIVE,
+            created_at=now,
+        )
+        group = Group(
+            organisation_id=org.id,
+            name="Telegram groep",
+            kind=GroupKind.CUSTOM,
+            telegram_chat_id=-100,
+        )
         session.add_all([person, group])
         session.flush()
         return {"org": org.id, "coach": coach.id, "person": person.id, "group": group.id}
@@ -79,10 +96,21 @@ def people(session_factory, clock) -> dict[str, int]:
 
 def queue(session_factory, now, *rows: tuple[str, int, int], **links) -> None:
     with session_factory() as session, session.begin():
-        outbox.enqueue_many(session, [outbox.message(
-            now, key=key, chat_id=chat, text=f"message {key}",
-            kind=OutboxKind.BROADCAST if priority == PRIORITY_BULK else OutboxKind.REMINDER,
-            priority=priority, **links) for key, chat, priority in rows])
+        outbox.enqueue_many(
+            session,
+            [
+                outbox.message(
+                    now,
+                    key=key,
+                    chat_id=chat,
+                    text=f"message {key}",
+                    kind=OutboxKind.BROADCAST if priority == PRIORITY_BULK else OutboxKind.REMINDER,
+                    priority=priority,
+                    **links,
+                )
+                for key, chat, priority in rows
+            ],
+        )
 
 
 def states(session_factory) -> Counter:
@@ -97,11 +125,19 @@ async def drain(sender: Sender, rounds: int = 10) -> None:
 
 async def test_alerts_go_before_bulk_and_are_recorded(server, live, session_factory, clock):
     _, sender = live
-    queue(session_factory, clock.now(), ("bulk", 1, PRIORITY_BULK),
-          ("alert", 2, PRIORITY_ALERT), ("reminder", 3, PRIORITY_PERSONAL))
+    queue(
+        session_factory,
+        clock.now(),
+        ("bulk", 1, PRIORITY_BULK),
+        ("alert", 2, PRIORITY_ALERT),
+        ("reminder", 3, PRIORITY_PERSONAL),
+    )
     await drain(sender)
     assert [r.params["text"] for r in server.delivered()] == [
-        "message alert", "message reminder", "message bulk"]
+        "message alert",
+        "message reminder",
+        "message bulk",
+    ]
     with session_factory() as session:
         rows = session.scalars(select(Outbox)).all()
     assert {r.state for r in rows} == {OutboxState.SENT}
@@ -109,11 +145,17 @@ async def test_alerts_go_before_bulk_and_are_recorded(server, live, session_fact
 
 
 async def test_blocked_bot_marks_unreachable_cancels_bulk_and_tells_the_coach(
-        server, live, session_factory, clock, people):
+    server, live, session_factory, clock, people
+):
     _, sender = live
     queue(session_factory, clock.now(), ("r1", PERSON, PRIORITY_PERSONAL))
-    queue(session_factory, clock.now() + timedelta(seconds=1), ("b1", PERSON, PRIORITY_BULK),
-          ("b2", PERSON, PRIORITY_BULK), not_before=clock.now() + timedelta(seconds=1))
+    queue(
+        session_factory,
+        clock.now() + timedelta(seconds=1),
+        ("b1", PERSON, PRIORITY_BULK),
+        ("b2", PERSON, PRIORITY_BULK),
+        not_before=clock.now() + timedelta(seconds=1),
+    )
     server.fail_next("sendMessage", "403", chat_id=PERSON, times=3)
     await drain(sender)
     clock.advance(seconds=2)
@@ -130,8 +172,7 @@ async def test_blocked_bot_marks_unreachable_cancels_bulk_and_tells_the_coach(
     assert not [r for r in server.delivered() if r.params["chat_id"] == str(PERSON)]
 
 
-async def test_retry_after_pauses_bulk_but_a_reply_goes_first(server, live, session_factory,
-                                                              clock):
+async def test_retry_after_pauses_bulk_but_a_reply_goes_first(server, live, session_factory, clock):
     application, sender = live
     for chat in (100, 101, 102):  # Telegram's flood wait hits the whole batch on the wire
         server.fail_next("sendMessage", "429", retry_after=2, chat_id=chat)
@@ -153,8 +194,9 @@ async def test_retry_after_pauses_bulk_but_a_reply_goes_first(server, live, sess
     assert len(bulk) == 3
 
 
-async def test_network_errors_and_5xx_are_retried_with_backoff(server, live, session_factory,
-                                                                clock):
+async def test_network_errors_and_5xx_are_retried_with_backoff(
+    server, live, session_factory, clock
+):
     _, sender = live
     server.fail_next("sendMessage", "network")
     queue(session_factory, clock.now(), ("a", 1, PRIORITY_PERSONAL))
@@ -190,9 +232,17 @@ async def test_a_migrated_group_is_followed(server, live, session_factory, clock
 
 def sender_env(server: FakeBotAPI, database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TELEGRAM"))}
-    env.update({"DATABASE_URL": database_url, "TELEGRAM_TOKEN": "123456:TEST",
-                "TELEGRAM_API_BASE_URL": server.base_url, "SEND_RATE": "400",
-                "SENDER_CONCURRENCY": "4", "OUTBOX_LEASE_SECONDS": "5", "LOG_LEVEL": "WARNING"})
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "TELEGRAM_TOKEN": "123456:TEST",
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "SEND_RATE": "400",
+            "SENDER_CONCURRENCY": "4",
+            "OUTBOX_LEASE_SECONDS": "5",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     env.update(extra)
     return env
 
@@ -201,7 +251,7 @@ async def spawn(env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "sender", env=env)
 
 
-async def wait_until(check, seconds: float = 60.0) -> None:  # noqa: ANN001
+async def wait_until(check, seconds: float = 60.0) -> None:
     for _ in range(int(seconds * 20)):
         if check():
             return
@@ -217,12 +267,12 @@ def tally(server: FakeBotAPI, total: int) -> tuple[int, int]:
     return duplicates, losses
 
 
-async def test_killed_sender_restarts_without_losing_or_repeating(server, database_url,
-                                                                  session_factory, clock):
+async def test_killed_sender_restarts_without_losing_or_repeating(
+    server, database_url, session_factory, clock
+):
     total = 300
     server.limit_per_s = 150
-    queue(session_factory, clock.now(), *[(f"m{i}", 1000 + i, PRIORITY_BULK)
-                                          for i in range(total)])
+    queue(session_factory, clock.now(), *[(f"m{i}", 1000 + i, PRIORITY_BULK) for i in range(total)])
     env = sender_env(server, database_url)
     first = await spawn(env)
     await wait_until(lambda: len(server.delivered()) >= total // 2)
@@ -237,11 +287,11 @@ async def test_killed_sender_restarts_without_losing_or_repeating(server, databa
     assert duplicates <= 4, "only messages on the wire at the kill may repeat"
 
 
-async def test_two_senders_share_the_outbox_without_duplicates(server, database_url,
-                                                               session_factory, clock):
+async def test_two_senders_share_the_outbox_without_duplicates(
+    server, database_url, session_factory, clock
+):
     total = 400
-    queue(session_factory, clock.now(), *[(f"m{i}", 2000 + i, PRIORITY_BULK)
-                                          for i in range(total)])
+    queue(session_factory, clock.now(), *[(f"m{i}", 2000 + i, PRIORITY_BULK) for i in range(total)])
     env = sender_env(server, database_url, SEND_RATE="60")  # slow enough for both to join
     senders = [await spawn(env)]
     # The second starts while the first has messages on the wire: it must leave those alone.

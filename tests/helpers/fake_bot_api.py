@@ -62,8 +62,15 @@ class FakeBotAPI:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def fail_next(self, method: str, kind: str, times: int = 1, retry_after: int = 1,
-                  chat_id: int | None = None, new_chat_id: int = 0) -> None:
+    def fail_next(
+        self,
+        method: str,
+        kind: str,
+        times: int = 1,
+        retry_after: int = 1,
+        chat_id: int | None = None,
+        new_chat_id: int = 0,
+    ) -> None:
         for _ in range(times):
             self.faults.append(Fault(method, kind, retry_after, chat_id, new_chat_id))
 
@@ -91,8 +98,15 @@ class FakeBotAPI:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         params = await self._params(request)
-        fault = next((f for f in self.faults if f.method == method and f.chat_id in
-                      (None, self.api._decode("chat_id", params.get("chat_id")))), None)
+        fault = next(
+            (
+                f
+                for f in self.faults
+                if f.method == method
+                and f.chat_id in (None, self.api._decode("chat_id", params.get("chat_id")))
+            ),
+            None,
+        )
         if fault is not None:
             self.faults.remove(fault)
             return self._fail(request, method, params, fault)
@@ -138,8 +152,11 @@ class FakeBotAPI:
             "403": ApiError(403, "Forbidden: bot was blocked by the user"),
             "500": ApiError(500, "Internal Server Error"),
             "400": ApiError(400, "Bad Request: chat not found"),
-            "migrate": ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                                {"migrate_to_chat_id": fault.new_chat_id}),
+            "migrate": ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": fault.new_chat_id},
+            ),
         }
         if fault.kind == "network":
             self.records.append(Record(time.monotonic(), method, params, 0))
