@@ -39,7 +39,7 @@ messages: $(BIN)/wegwijzer
 		--omit-header -o locales/messages.pot .
 	for l in $(LANGS); do \
 		if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel update --no-fuzzy-matching --omit-header -D messages \
+			$(BIN)/pybabel update --no-fuzzy-matching -D messages \
 				-i locales/messages.pot -d locales -l $$l; \
 		else $(BIN)/pybabel init -D messages -i locales/messages.pot -d locales -l $$l; fi; \
 	done

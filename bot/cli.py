@@ -31,6 +31,33 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
     db_commands.add_parser("current", help="show the schema revision of the database")
     commands.add_parser("demo-data", help="load the demo organisation and print its invite codes")
+    send = commands.add_parser("broadcast", help="send a message to groups, or follow one")
+    send.add_argument("--org", help="organisation slug (to send, or with --list)")
+    send.add_argument("--group", action="append", default=[], help="group name; repeatable")
+    send.add_argument("--everyone", action="store_true", help="all linked participants")
+    send.add_argument(
+        "--text-file",
+        action="append",
+        default=[],
+        metavar="LANG=PATH",
+        help="the text in one language, from a UTF-8 file; repeatable",
+    )
+    send.add_argument(
+        "--default-language",
+        default=None,
+        help="language whose text others get, with a note (default: the org's)",
+    )
+    send.add_argument("--at", help="local time to send, 'YYYY-MM-DD HH:MM' (default: now)")
+    send.add_argument("--ack", action="store_true", help="add an 'understood 👍' button")
+    send.add_argument("--insist", action="store_true", help="send during quiet hours too")
+    send.add_argument("--report", type=int, metavar="ID", help="show the delivery report")
+    send.add_argument(
+        "--cancel",
+        type=int,
+        metavar="ID",
+        help="cancel a scheduled message, or stop one that is being sent",
+    )
+    send.add_argument("--list", action="store_true", help="the organisation's recent messages")
     return parser
 
 
@@ -94,6 +121,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         name = args.name or ("Coach" if args.coach else "Demo")
         asyncio.run(run_console(runtime, chat_id, name, args.language_code))
         return 0
+    if args.command == "broadcast":
+        from bot.broadcast_cli import broadcast_command
+
+        return broadcast_command(runtime, args)
     if args.command == "sender":
         from bot.telegram.sender import run_sender_only
 

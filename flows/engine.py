@@ -32,9 +32,17 @@ def advance(
     step = flow.steps[waiting]
     kind = REGISTRY[step.type]
     if not isinstance(event, Tap):
-        effects, _, _ = kind.enter(step.name, step.spec, run, env)
+        accepted = kind.on_text(step.spec, event.text, run, env)
+        if isinstance(accepted, tuple):
+            run["step"] = None
+            return _walk(flow, run, accepted[1], env, list(accepted[0]))
+        effects, _, _ = kind.enter(step.name, step.spec, copy.deepcopy(state), env)
         sends = [effect for effect in effects if isinstance(effect, Send)]
-        return run, [Reprompt(sends[0])] if sends else []
+        if not sends:
+            return state, []
+        if accepted is None:
+            return state, [Reprompt(sends[0])]
+        return state, [Reprompt(sends[0], accepted, run["vars"].pop("_too_long", {}))]
     if event.instance != run["instance"] or event.step != waiting:
         return run, [Stale()]
     result = kind.answer(step.spec, event.option, run, env)

@@ -25,7 +25,7 @@ class Flow:
 
 @dataclass(frozen=True)
 class Button:
-    """A button; `label` is a msgid, or a language code when `kind` is "language"."""
+    """A button; `label` is a msgid, a language code ("language"), or shown as is ("literal")."""
 
     label: str
     data: str
@@ -34,9 +34,10 @@ class Button:
 
 @dataclass(frozen=True)
 class Send:
-    text: str  # msgid
+    text: str  # a msgid, or with `literal` text to show as it is (e.g. a broadcast preview)
     params: dict[str, Any] = field(default_factory=dict)
     buttons: tuple[Button, ...] = ()
+    literal: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,12 @@ class Action:
 
 @dataclass(frozen=True)
 class Reprompt:
-    """Text came where a tap was expected: the host says so and shows the question again."""
+    """The answer did not fit (text where a tap was expected, or text that is too long):
+    the host says why and shows the question again."""
 
     send: Send
+    reason: str | None = None  # a msgid; None: "please tap one of the buttons"
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

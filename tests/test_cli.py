@@ -90,3 +90,43 @@ def test_run_without_token_says_what_to_do(demo_folder: Path) -> None:
 def test_unmigrated_database_is_reported(tmp_path: Path) -> None:
     result = wegwijzer(tmp_path, "chat")
     assert result.returncode == 2 and "run `wegwijzer db upgrade`" in result.stderr
+
+
+def test_broadcast_from_the_command_line(demo_folder: Path) -> None:
+    (demo_folder / "nl.txt").write_text("Vrijdag is het atelier dicht.", encoding="utf-8")
+    (demo_folder / "ar.txt").write_text("الورشة مغلقة يوم الجمعة.", encoding="utf-8")
+    sent = wegwijzer(
+        demo_folder,
+        "broadcast",
+        "--org",
+        "demo",
+        "--group",
+        "groep noord",
+        "--text-file",
+        "nl=nl.txt",
+        "--text-file",
+        "ar=ar.txt",
+        "--ack",
+    )
+    assert sent.returncode == 0, sent.stderr
+    number = re.search(r"Bericht (\d+)", sent.stdout)
+    assert number, sent.stdout
+    report = wegwijzer(demo_folder, "broadcast", "--report", number.group(1))
+    assert report.returncode == 0 and f"Bericht {number.group(1)}" in report.stdout
+    stopped = wegwijzer(demo_folder, "broadcast", "--cancel", number.group(1))
+    assert stopped.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--group", "Nergens", "--text-file", "nl=nl.txt"], "Deze groep"),
+        (["--group", "Groep Noord"], "Het bericht is leeg"),
+    ],
+)
+def test_broadcast_refusals_are_one_clear_line(demo_folder: Path, args, message) -> None:
+    (demo_folder / "nl.txt").write_text("Hallo", encoding="utf-8")
+    result = wegwijzer(demo_folder, "broadcast", "--org", "demo", *args)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr

@@ -53,6 +53,15 @@ def test_every_message_is_translated(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_has_its_header_and_is_not_fuzzy(lang: str) -> None:
+    """Without a header Babel treats a whole catalog as fuzzy and will not compile it."""
+    po = catalog(lang)
+    assert not po.fuzzy, f"{lang}: catalog header missing or marked fuzzy"
+    assert po.locale is not None and str(po.locale) == lang
+    assert po.plural_forms.startswith("nplurals=")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_placeholders_match_the_msgid(lang: str) -> None:
     for message in catalog(lang):
         if not message.id:

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.services import onboarding
+from bot.services import broadcast_flow, onboarding
 from bot.services.errors import DomainError
 from flows import engine
 from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap
@@ -25,28 +26,38 @@ class Flows:
     env: Env
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who drives the flow, as the actions need it: a first name and the local time zone."""
+
+    name: str = ""
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+
+
 @dataclass
 class Outcome:
     effects: list[Effect] = field(default_factory=list)
     error: DomainError | None = None
 
 
-ActionFn = Callable[[Session, int, dict[str, Any], datetime, dict[str, str]], None]
+# An action may answer with effects of its own (a preview, a report) shown in its place.
+ActionFn = Callable[[Session, int, dict[str, Any], datetime, Actor], list[Effect] | None]
 
 
-def _accept(
-    session: Session, chat: int, v: dict[str, Any], now: datetime, who: dict[str, str]
-) -> None:
-    onboarding.accept_consent(session, chat, v["code"], who.get("name", ""), now)
+def _accept(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
+    onboarding.accept_consent(session, chat, v["code"], actor.name, now)
 
 
-def _decline(
-    session: Session, chat: int, v: dict[str, Any], now: datetime, who: dict[str, str]
-) -> None:
+def _decline(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
     onboarding.decline_consent(session, chat, now)
 
 
-ACTIONS: dict[str, ActionFn] = {"accept_consent": _accept, "decline_consent": _decline}
+ACTIONS: dict[str, ActionFn] = {
+    "accept_consent": _accept,
+    "decline_consent": _decline,
+    "broadcast_preview": broadcast_flow.preview,
+    "broadcast_create": broadcast_flow.create,
+}
 
 
 def begin(
@@ -56,14 +67,14 @@ def begin(
     flow_id: str,
     variables: dict[str, Any],
     now: datetime,
-    who: dict[str, str] | None = None,
+    actor: Actor | None = None,
 ) -> Outcome:
     """Start a flow for a chat, replacing any run it was in."""
     flow = flows.definitions[flow_id]
     state, effects = engine.start(flow, secrets.token_hex(3), variables, flows.env)
     with session.begin():
         repo.save_flow_state(session, chat_id, flow.id, state, now)
-    return _act(session, chat_id, effects, now, who or {})
+    return _act(session, chat_id, effects, now, actor or Actor())
 
 
 def handle(
@@ -72,7 +83,7 @@ def handle(
     chat_id: int,
     event: Event,
     now: datetime,
-    who: dict[str, str] | None = None,
+    actor: Actor | None = None,
 ) -> Outcome | None:
     """Feed a tap or text to the chat's current run; None when it is in no flow (text only).
 
@@ -86,7 +97,7 @@ def handle(
         state, effects = engine.advance(flow, row.state, event, flows.env)
         if state != row.state:
             repo.save_flow_state(session, chat_id, flow.id, state, now)
-    return _act(session, chat_id, effects, now, who or {})
+    return _act(session, chat_id, effects, now, actor or Actor())
 
 
 def waiting_question(session: Session, flows: Flows, chat_id: int) -> Send | None:
@@ -99,7 +110,7 @@ def waiting_question(session: Session, flows: Flows, chat_id: int) -> Send | Non
 
 
 def _act(
-    session: Session, chat_id: int, effects: list[Effect], now: datetime, who: dict[str, str]
+    session: Session, chat_id: int, effects: list[Effect], now: datetime, actor: Actor
 ) -> Outcome:
     """Carry out the domain effects in order; a refused action ends the run."""
     outcome = Outcome()
@@ -108,7 +119,9 @@ def _act(
             if isinstance(effect, SetLanguage):
                 onboarding.set_language(session, chat_id, effect.language, now)
             elif isinstance(effect, Action):
-                ACTIONS[effect.name](session, chat_id, effect.vars, now, who)
+                outcome.effects.extend(
+                    ACTIONS[effect.name](session, chat_id, effect.vars, now, actor) or []
+                )
                 continue
         except DomainError as exc:
             with session.begin():

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import _, set_locale
+from bot.broadcast_texts import refusal
+from bot.i18n import N_, _, set_locale
 from bot.services import conversations
-from bot.services.conversations import Outcome
+from bot.services.broadcasts import BroadcastRefused
+from bot.services.conversations import Actor, Outcome
 from bot.services.errors import AlreadyLinked, DomainError, InviteExpired, InviteUnknown
 from bot.telegram import appointments, menu
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, match_option, say, show
 from flows.model import Finished, Reprompt, Send, SetLanguage, Stale, Tap, Text
 
+TAP_PLEASE = N_("Please tap one of the buttons.")
+
 
 def explain(error: DomainError) -> str:
     """The kind sentence for each thing a person can get wrong."""
+    if isinstance(error, BroadcastRefused):
+        return refusal(error)
     if isinstance(error, InviteUnknown):
         return _("I do not know this code. Check the code, or ask your coach for a new one.")
     if isinstance(error, InviteExpired):
@@ -28,9 +34,11 @@ def explain(error: DomainError) -> str:
     return _("Sorry, that did not work. Please try again, or ask your coach.")
 
 
-def who(update: Update) -> dict[str, str]:
+def who(update: Update, context: WegwijzerContext) -> Actor:
     user = update.effective_user
-    return {"name": user.first_name if user and user.first_name else ""}
+    return Actor(
+        name=user.first_name if user and user.first_name else "", zone=context.runtime.settings.zone
+    )
 
 
 async def perform(context: WegwijzerContext, chat_id: int, outcome: Outcome) -> None:
@@ -41,7 +49,7 @@ async def perform(context: WegwijzerContext, chat_id: int, outcome: Outcome) -> 
         elif isinstance(effect, Send):
             await show(context, chat_id, effect)
         elif isinstance(effect, Reprompt):
-            await say(context, chat_id, _("Please tap one of the buttons."))
+            await say(context, chat_id, _(effect.reason or TAP_PLEASE, **effect.params))
             await show(context, chat_id, effect.send)
         elif isinstance(effect, Stale):
             await say(context, chat_id, _("This button is no longer active."))
@@ -76,7 +84,7 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
                 update.effective_chat.id,
                 event,
                 runtime.clock.now(),
-                who(update),
+                who(update, context),
             )
             if event is not None
             else Outcome([Stale()])
@@ -93,7 +101,7 @@ async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
     runtime = context.runtime
     with runtime.session_factory() as session:
         outcome = conversations.handle(
-            session, runtime.flows, chat_id, Text(text), runtime.clock.now(), who(update)
+            session, runtime.flows, chat_id, Text(text), runtime.clock.now(), who(update, context)
         )
         if outcome is None:
             return False
@@ -104,7 +112,12 @@ async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
             assert event is not None
             outcome = (
                 conversations.handle(
-                    session, runtime.flows, chat_id, event, runtime.clock.now(), who(update)
+                    session,
+                    runtime.flows,
+                    chat_id,
+                    event,
+                    runtime.clock.now(),
+                    who(update, context),
                 )
                 or outcome
             )

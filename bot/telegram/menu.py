@@ -24,9 +24,10 @@ HELP, LANGUAGE, STOP, START = (
     N_("Stop my messages"),
     N_("Start with your code"),
 )
+WRITE, FOLLOW = N_("Send a message to groups"), N_("Follow sent messages")
 COMMANDS = {
     "participant": [("help", HELP), ("taal", LANGUAGE), ("stop", STOP)],
-    "staff": [("help", HELP), ("taal", LANGUAGE)],
+    "staff": [("help", HELP), ("bericht", WRITE), ("berichten", FOLLOW), ("taal", LANGUAGE)],
     "guest": [("start", START), ("taal", LANGUAGE), ("help", HELP)],
 }
 
@@ -50,7 +51,11 @@ def help_text(kind: str) -> str:
             "/stop – stop my messages\n/help – show this list again"
         )
     if kind == "staff":
-        return _("Commands for staff:\n/taal – choose your language\n/help – show this list again")
+        return _(
+            "Commands for staff:\n/bericht – send a message to groups\n"
+            "/berichten – follow sent messages\n/taal – choose your language\n"
+            "/help – show this list again\nIn a Telegram group, /groep connects that group."
+        )
     return _(
         "Wegwijzer helps people in a trajectory with their appointments and questions. "
         "To start, you need a code from your coach. Send /start, a space and your code."

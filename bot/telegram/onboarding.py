@@ -66,7 +66,7 @@ async def start(update: Update, context: WegwijzerContext) -> None:
                 "code": target.code,
             }
             outcome = conversations.begin(
-                session, runtime.flows, chat_id, "onboarding", variables, now, who(update)
+                session, runtime.flows, chat_id, "onboarding", variables, now, who(update, context)
             )
     except DomainError as error:
         await say(context, chat_id, explain(error))
@@ -82,6 +82,12 @@ async def change_language(update: Update, context: WegwijzerContext) -> None:
     runtime = context.runtime
     with runtime.session_factory() as session:
         outcome = conversations.begin(
-            session, runtime.flows, chat_id, "language", {}, runtime.clock.now(), who(update)
+            session,
+            runtime.flows,
+            chat_id,
+            "language",
+            {},
+            runtime.clock.now(),
+            who(update, context),
         )
     await perform(context, chat_id, outcome)

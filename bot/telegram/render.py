@@ -17,7 +17,9 @@ REPLY_ATTEMPTS = 4
 
 
 def label(button: Button) -> str:
-    return language_name(button.label) if button.kind == "language" else _(button.label)
+    if button.kind == "language":
+        return language_name(button.label)
+    return button.label if button.kind == "literal" else _(button.label)
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
@@ -30,7 +32,8 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
 
 
 async def show(context: WegwijzerContext, chat_id: int, send: Send) -> Message:
-    return await say(context, chat_id, _(send.text, **send.params), keyboard(send.buttons))
+    text = send.text if send.literal else _(send.text, **send.params)
+    return await say(context, chat_id, text, keyboard(send.buttons))
 
 
 async def say(

@@ -6,18 +6,19 @@ import asyncio
 import logging
 import secrets
 import signal
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, ExtBot
 
 from bot.runtime import Runtime
-from bot.services import alerts, outbox
+from bot.services import alerts, broadcasts, outbox
 from bot.services.outbox import Claimed
 from bot.telegram.ratelimit import seconds
 
 log = logging.getLogger("wegwijzer.sender")
+BROADCASTS = timedelta(seconds=5)  # how often a sender looks for broadcasts that are due
 
 
 def markup(buttons: list | None) -> InlineKeyboardMarkup | None:
@@ -38,6 +39,7 @@ class Sender:
         self.stopping = False
         self._slots = asyncio.Semaphore(runtime.settings.sender_concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._last_broadcast_check: datetime | None = None
 
     async def run(self, idle: float = 1.0) -> None:
         """Drain until stopped; `wake` (set after an enqueue) cuts the idle wait short."""
@@ -60,10 +62,23 @@ class Sender:
         if count:
             log.warning("requeued %d messages left in flight by a stopped sender", count)
 
+    def start_due_broadcasts(self) -> None:
+        """Broadcasts whose time has come become outbox rows (any sender process may do it)."""
+        settings = self.runtime.settings
+        with self.runtime.session_factory() as session:
+            started = broadcasts.materialise_due(
+                session, self.runtime.clock.now(), settings.zone, settings.quiet
+            )
+        for broadcast_id in started:
+            log.info("broadcast %d queued", broadcast_id)
+
     async def drain_once(self) -> int:
-        """Claim a batch and send it; returns how many were claimed."""
+        """Start due broadcasts, claim a batch and send it; returns how many were claimed."""
         settings = self.runtime.settings
         now = self.runtime.clock.now()
+        if self._last_broadcast_check is None or now - self._last_broadcast_check >= BROADCASTS:
+            self._last_broadcast_check = now
+            self.start_due_broadcasts()
         quiet = outbox.is_quiet(now, settings.zone, settings.quiet)
         with self.runtime.session_factory() as session:
             batch = outbox.claim(session, self.name, now, settings.sender_concurrency * 2, quiet)

@@ -27,6 +27,11 @@ class StepType(Protocol):
     ) -> tuple[list[Effect], str | None] | None:
         """Effects and the next step after tap `option`; None if there is no such option."""
 
+    def on_text(
+        self, spec: dict[str, Any], text: str, run: dict[str, Any], env: Env
+    ) -> tuple[list[Effect], str | None] | str | None:
+        """Effects and next step for typed text; a msgid saying why not; None: taps only."""
+
 
 class Linear:
     """Shared by steps that go straight on to one `next` step (most show one `text`)."""
@@ -45,6 +50,11 @@ class Linear:
     ) -> tuple[list[Effect], str | None] | None:
         return None
 
+    def on_text(
+        self, spec: dict[str, Any], text: str, run: dict[str, Any], env: Env
+    ) -> tuple[list[Effect], str | None] | str | None:
+        return None
+
 
 REGISTRY: dict[str, StepType] = {}
 
@@ -58,7 +68,7 @@ def register(type_name: str) -> Any:
 
 
 def _load() -> None:
-    from flows.steps import action, ask, choose_language, say  # noqa: F401
+    from flows.steps import action, ask, choose_language, input, say  # noqa: F401
 
 
 _load()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base, GroupKind, InviteKind, StaffRole, enum_column
+from storage.models.base import Base, GroupKind, InviteKind, Phase, StaffRole, enum_column
 
 
 class Organisation(Base):
@@ -45,12 +45,17 @@ class StaffMember(Base):
 
 
 class Group(Base):
+    """Who gets a broadcast: members follow from the kind (a location's, a phase's or a
+    language's participants), are listed (custom), or it is a Telegram group chat."""
+
     __tablename__ = "group"
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[GroupKind] = mapped_column(enum_column(GroupKind))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    phase: Mapped[Phase | None] = mapped_column(enum_column(Phase))
+    language: Mapped[str | None] = mapped_column(String(8))
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # a Telegram group chat
 
 

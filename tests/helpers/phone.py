@@ -68,3 +68,11 @@ def said(lang: str, msgid: str, **params: object) -> str:
 
     with use_locale(lang):
         return _(msgid, **params)
+
+
+def said_n(lang: str, singular: str, plural: str, n: int, **params: object) -> str:
+    """The catalog's plural form for `n` in `lang`."""
+    from bot.i18n import ngettext, use_locale
+
+    with use_locale(lang):
+        return ngettext(singular, plural, n, **params)

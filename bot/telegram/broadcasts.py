@@ -1,0 +1,159 @@
+"""Staff broadcasts in Telegram: /bericht to compose, /berichten to follow, 👍 to acknowledge."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.broadcast_texts import refusal, report_text
+from bot.i18n import _
+from bot.services import broadcast_flow, broadcasts, conversations, groups
+from bot.services.broadcasts import BroadcastRefused
+from bot.telegram.context import WegwijzerContext
+from bot.telegram.conversation import perform, who
+from bot.telegram.render import drop_buttons, say
+from storage import repositories as repo
+from storage.models import BroadcastState
+
+
+def _staff_only(context: WegwijzerContext) -> bool:
+    return context.identity is not None and context.identity.audience == "staff"
+
+
+async def compose(update: Update, context: WegwijzerContext) -> None:
+    """Start composing a broadcast (staff only)."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    if not _staff_only(context):
+        await say(context, chat_id, refusal(BroadcastRefused("not_staff")))
+        return
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        with session.begin():
+            staff = repo.staff_by_chat(session, chat_id)
+            assert staff is not None
+            options = broadcast_flow.group_options(session, staff.organisation_id)
+        outcome = conversations.begin(
+            session,
+            runtime.flows,
+            chat_id,
+            "broadcast",
+            {"group_options": options},
+            runtime.clock.now(),
+            who(update, context),
+        )
+    await perform(context, chat_id, outcome)
+
+
+def _buttons(broadcast_id: int, state: BroadcastState) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton(_("🔄 Refresh"), callback_data=f"bc:report:{broadcast_id}")]
+    if state == BroadcastState.SCHEDULED:
+        row.append(InlineKeyboardButton(_("✖️ Cancel"), callback_data=f"bc:stop:{broadcast_id}"))
+    elif state == BroadcastState.SENDING:
+        row.append(InlineKeyboardButton(_("⏹ Stop"), callback_data=f"bc:stop:{broadcast_id}"))
+    return InlineKeyboardMarkup([row])
+
+
+async def follow(update: Update, context: WegwijzerContext) -> None:
+    """The organisation's recent broadcasts with their delivery reports."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    if not _staff_only(context):
+        await say(context, chat_id, refusal(BroadcastRefused("not_staff")))
+        return
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        with session.begin():
+            staff = repo.staff_by_chat(session, chat_id)
+            assert staff is not None
+            organisation_id = staff.organisation_id
+        recent = broadcasts.recent(session, organisation_id)
+        reports = [broadcasts.report(session, item.id, organisation_id) for item in recent]
+    if not reports:
+        await say(
+            context,
+            chat_id,
+            _("Your organisation has not sent any messages yet. Tap /bericht to write one."),
+        )
+        return
+    for report in reports:
+        await say(
+            context,
+            chat_id,
+            report_text(report, runtime.settings.zone),
+            _buttons(report.broadcast.id, report.broadcast.state),
+        )
+
+
+async def report_button(update: Update, context: WegwijzerContext) -> None:
+    """🔄 or ⏹ under a report; checked against the presser's organisation."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, number = query.data.split(":")
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            with session.begin():
+                staff = repo.staff_by_chat(session, chat_id)
+                if staff is None:
+                    raise BroadcastRefused("not_staff")
+                organisation_id = staff.organisation_id
+            if action == "stop":
+                broadcasts.cancel_or_stop(
+                    session, int(number), organisation_id, runtime.clock.now()
+                )
+            report = broadcasts.report(session, int(number), organisation_id)
+    except BroadcastRefused as error:
+        await query.answer()
+        await say(context, chat_id, refusal(error))
+        return
+    await query.answer()
+    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await say(
+        context,
+        chat_id,
+        report_text(report, runtime.settings.zone),
+        _buttons(report.broadcast.id, report.broadcast.state),
+    )
+
+
+async def understood(update: Update, context: WegwijzerContext) -> None:
+    """A recipient pressed 👍 under a broadcast."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        broadcasts.acknowledge(
+            session,
+            int(query.data.split(":")[1]),
+            update.effective_chat.id,  # type: ignore[union-attr]
+            runtime.clock.now(),
+        )
+    await query.answer(_("Thank you! 👍"))
+    await drop_buttons(query.message)  # type: ignore[arg-type]
+
+
+async def connect_group(update: Update, context: WegwijzerContext) -> None:
+    """/groep in a Telegram group: a staff member makes it a broadcast target."""
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        organisation = groups.connect_chat(
+            session,
+            user.id if user else 0,
+            chat.id,
+            chat.title or str(chat.id),
+            runtime.clock.now(),
+        )
+    if organisation is None:
+        await say(context, chat.id, refusal(BroadcastRefused("not_staff")))
+        return
+    await say(
+        context,
+        chat.id,
+        _(
+            "This group is now connected to {organisation}. Staff can "
+            "send messages here with /bericht.",
+            organisation=organisation,
+        ),
+    )
