@@ -1,5 +1,8 @@
 """One broadcast to N participants through a fake Telegram that allows R messages/s.
 
+The rate is measured from the first broadcast message the fake Telegram accepted to the last;
+`seconds` also counts starting the bot process.
+
 The bot runs as a real `wegwijzer run` process (polling + sender) against the fake Bot API over
 HTTP. Run 1: plain, while some people write to the bot (reply latency). Run 2: the bot is killed
 (SIGKILL) halfway and started again. Run 3: the same at 1,000/s, the ceiling of paid broadcasts,

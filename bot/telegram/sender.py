@@ -165,10 +165,11 @@ async def start_sender(application: Application) -> None:
     runtime: Runtime = application.bot_data["runtime"]
     sender = Sender(runtime, application.bot)
     application.bot_data["sender"] = sender
-    application.create_task(sender.run(), name="outbox-sender")
+    application.bot_data["sender_task"] = asyncio.create_task(sender.run(), name="outbox-sender")
 
 
 async def stop_sender(application: Application) -> None:
     sender: Sender | None = application.bot_data.get("sender")
     if sender is not None:
         await sender.stop()
+        await application.bot_data["sender_task"]
