@@ -15,6 +15,7 @@ from bot.services.identity import who_is
 from bot.telegram.app import build_application
 from bot.telegram.emulator import BotAPIEmulator, EmulatedRequest, user_dict
 from bot.telegram.render import keyboard
+from bot.telegram.sender import Sender
 
 
 class ConsoleChat:
@@ -34,6 +35,7 @@ class ConsoleChat:
         self.application = build_application(runtime, request=EmulatedRequest(self.emulator))
         self._shown = 0
         self._answers = 0
+        self.sender = Sender(runtime, self.application.bot, name=f"console-{chat_id}")
 
     async def __aenter__(self) -> ConsoleChat:
         await self.application.initialize()
@@ -78,7 +80,19 @@ class ConsoleChat:
     async def send(self, line: str) -> None:
         update = Update.de_json(self.update_for(line), self.application.bot)
         await self.application.process_update(update)
+        await self.deliver()
+
+    async def deliver(self) -> None:
+        """Messages from the outbox for this chat (a broadcast, an alert), then print."""
+        while await self.sender.drain_once(only_chat=self.chat_id):
+            pass
         self.flush()
+
+    async def watch(self, every: float = 1.0) -> None:
+        """On a terminal: show messages that arrive while the person is not typing."""
+        while True:
+            await asyncio.sleep(every)
+            await self.deliver()
 
     def flush(self) -> None:
         """Print what the bot sent since last time: texts, toasts, and numbered buttons."""
@@ -116,6 +130,8 @@ async def run_console(
                 "Ctrl-D ends.",
                 file=out,
             )
+        watcher = asyncio.create_task(chat.watch()) if interactive else None
+        await chat.deliver()
         while True:
             if interactive:
                 try:
@@ -130,3 +146,5 @@ async def run_console(
                 print(f"\n> {line}", file=out)
             if line.strip():
                 await chat.send(line)
+        if watcher is not None:
+            watcher.cancel()

@@ -130,3 +130,16 @@ def test_broadcast_refusals_are_one_clear_line(demo_folder: Path, args, message)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert message in result.stderr
+
+
+def test_console_broadcast_reaches_another_console(demo_folder: Path) -> None:
+    joined = wegwijzer(demo_folder, "chat", "--chat-id", "4545", stdin="/start DEMO\n2\n1\n")
+    assert joined.returncode == 0, joined.stderr
+    steps = ["/start COACH-DEMO", "/bericht", "1", "2", "Vrijdag is het atelier dicht.",
+             "5", "4", "2", "1"]  # Groep Noord, write, text, preview, urgent, no 👍, send
+    coach = wegwijzer(demo_folder, "chat", "--coach", stdin="\n".join(steps) + "\n")
+    assert coach.returncode == 0, coach.stderr
+    assert "Vrijdag is het atelier dicht." in coach.stdout  # the preview
+    later = wegwijzer(demo_folder, "chat", "--chat-id", "4545", stdin="")
+    assert "Vrijdag is het atelier dicht." in later.stdout
+    assert "الهولندية" in later.stdout  # "only available in Dutch", in Arabic

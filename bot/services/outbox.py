@@ -125,9 +125,16 @@ def after_quiet(moment: datetime, zone: ZoneInfo, quiet: tuple[time, time]) -> d
 
 
 def claim(
-    session: Session, sender: str, now: datetime, limit: int, quiet: bool = False
+    session: Session,
+    sender: str,
+    now: datetime,
+    limit: int,
+    quiet: bool = False,
+    only_chat: int | None = None,
 ) -> list[Claimed]:
-    """Take up to `limit` due messages, most urgent first; no two senders get the same row."""
+    """Take up to `limit` due messages, most urgent first; no two senders get the same row.
+
+    `only_chat` serves the console, which can show one chat only."""
     with session.begin():
         due = (
             select(Outbox.id)
@@ -138,6 +145,8 @@ def claim(
         )
         if quiet:
             due = due.where(Outbox.respect_quiet_hours.is_(False))
+        if only_chat is not None:
+            due = due.where(Outbox.chat_id == only_chat)
         # Two statements, not UPDATE … WHERE id IN (SELECT … LIMIT): PostgreSQL may run such a
         # subquery more than once and update more rows than the limit.
         ids = list(session.scalars(due))

@@ -62,26 +62,26 @@ class Sender:
         if count:
             log.warning("requeued %d messages left in flight by a stopped sender", count)
 
-    def start_due_broadcasts(self) -> None:
+    def start_due_broadcasts(self, now: datetime) -> None:
         """Broadcasts whose time has come become outbox rows (any sender process may do it)."""
         settings = self.runtime.settings
         with self.runtime.session_factory() as session:
-            started = broadcasts.materialise_due(
-                session, self.runtime.clock.now(), settings.zone, settings.quiet
-            )
+            started = broadcasts.materialise_due(session, now, settings.zone, settings.quiet)
         for broadcast_id in started:
             log.info("broadcast %d queued", broadcast_id)
 
-    async def drain_once(self) -> int:
+    async def drain_once(self, only_chat: int | None = None) -> int:
         """Start due broadcasts, claim a batch and send it; returns how many were claimed."""
         settings = self.runtime.settings
         now = self.runtime.clock.now()
         if self._last_broadcast_check is None or now - self._last_broadcast_check >= BROADCASTS:
             self._last_broadcast_check = now
-            self.start_due_broadcasts()
+            self.start_due_broadcasts(now)
         quiet = outbox.is_quiet(now, settings.zone, settings.quiet)
         with self.runtime.session_factory() as session:
-            batch = outbox.claim(session, self.name, now, settings.sender_concurrency * 2, quiet)
+            batch = outbox.claim(
+                session, self.name, now, settings.sender_concurrency * 2, quiet, only_chat
+            )
         for item in batch:
             await self._slots.acquire()
             task = asyncio.create_task(self._send_and_release(item))
