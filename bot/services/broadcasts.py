@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.i18n import LANGUAGES, _, use_locale
 from bot.services import outbox
 from bot.services.errors import DomainError
+from storage import repositories as repo
 from storage.models import (
     PRIORITY_BULK,
     Broadcast,
@@ -265,6 +266,15 @@ def _materialise(
     outbox.enqueue_many(session, rows)
     broadcast.state, broadcast.started_at = BroadcastState.SENDING, now
     broadcast.skipped = dict(skipped)
+
+
+def organisation_of_staff(session: Session, chat_id: int) -> int:
+    """The organisation whose broadcasts this chat may see and stop; refused for non-staff."""
+    with session.begin():
+        staff = repo.staff_by_chat(session, chat_id)
+        if staff is None:
+            raise BroadcastRefused("not_staff")
+        return staff.organisation_id
 
 
 def _owned(session: Session, broadcast_id: int, organisation_id: int) -> Broadcast:

@@ -7,30 +7,26 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.broadcast_texts import refusal, report_text
 from bot.i18n import _
 from bot.services import broadcast_flow, broadcasts, conversations, groups
-from bot.services.broadcasts import BroadcastRefused
+from bot.services.broadcasts import BroadcastRefused, Report
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import drop_buttons, say
-from storage import repositories as repo
 from storage.models import BroadcastState
-
-
-def _staff_only(context: WegwijzerContext) -> bool:
-    return context.identity is not None and context.identity.audience == "staff"
 
 
 async def compose(update: Update, context: WegwijzerContext) -> None:
     """Start composing a broadcast (staff only)."""
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if not _staff_only(context):
-        await say(context, chat_id, refusal(BroadcastRefused("not_staff")))
-        return
     runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            options = broadcast_flow.group_options(
+                session, broadcasts.organisation_of_staff(session, chat_id)
+            )
+    except BroadcastRefused as error:
+        await say(context, chat_id, refusal(error))
+        return
     with runtime.session_factory() as session:
-        with session.begin():
-            staff = repo.staff_by_chat(session, chat_id)
-            assert staff is not None
-            options = broadcast_flow.group_options(session, staff.organisation_id)
         outcome = conversations.begin(
             session,
             runtime.flows,
@@ -55,17 +51,15 @@ def _buttons(broadcast_id: int, state: BroadcastState) -> InlineKeyboardMarkup:
 async def follow(update: Update, context: WegwijzerContext) -> None:
     """The organisation's recent broadcasts with their delivery reports."""
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if not _staff_only(context):
-        await say(context, chat_id, refusal(BroadcastRefused("not_staff")))
-        return
     runtime = context.runtime
-    with runtime.session_factory() as session:
-        with session.begin():
-            staff = repo.staff_by_chat(session, chat_id)
-            assert staff is not None
-            organisation_id = staff.organisation_id
-        recent = broadcasts.recent(session, organisation_id)
-        reports = [broadcasts.report(session, item.id, organisation_id) for item in recent]
+    try:
+        with runtime.session_factory() as session:
+            organisation_id = broadcasts.organisation_of_staff(session, chat_id)
+            recent = broadcasts.recent(session, organisation_id)
+            reports = [broadcasts.report(session, item.id, organisation_id) for item in recent]
+    except BroadcastRefused as error:
+        await say(context, chat_id, refusal(error))
+        return
     if not reports:
         await say(
             context,
@@ -74,28 +68,28 @@ async def follow(update: Update, context: WegwijzerContext) -> None:
         )
         return
     for report in reports:
-        await say(
-            context,
-            chat_id,
-            report_text(report, runtime.settings.zone),
-            _buttons(report.broadcast.id, report.broadcast.state),
-        )
+        await show_report(context, chat_id, report)
+
+
+async def show_report(context: WegwijzerContext, chat_id: int, report: Report) -> None:
+    await say(
+        context,
+        chat_id,
+        report_text(report, context.runtime.settings.zone),
+        _buttons(report.broadcast.id, report.broadcast.state),
+    )
 
 
 async def report_button(update: Update, context: WegwijzerContext) -> None:
     """🔄 or ⏹ under a report; checked against the presser's organisation."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, action, number = query.data.split(":")
+    action, number = query.data.split(":")[1:]
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     runtime = context.runtime
     try:
         with runtime.session_factory() as session:
-            with session.begin():
-                staff = repo.staff_by_chat(session, chat_id)
-                if staff is None:
-                    raise BroadcastRefused("not_staff")
-                organisation_id = staff.organisation_id
+            organisation_id = broadcasts.organisation_of_staff(session, chat_id)
             if action == "stop":
                 broadcasts.cancel_or_stop(
                     session, int(number), organisation_id, runtime.clock.now()
@@ -107,12 +101,7 @@ async def report_button(update: Update, context: WegwijzerContext) -> None:
         return
     await query.answer()
     await drop_buttons(query.message)  # type: ignore[arg-type]
-    await say(
-        context,
-        chat_id,
-        report_text(report, runtime.settings.zone),
-        _buttons(report.broadcast.id, report.broadcast.state),
-    )
+    await show_report(context, chat_id, report)
 
 
 async def understood(update: Update, context: WegwijzerContext) -> None:
