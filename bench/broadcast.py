@@ -133,7 +133,7 @@ async def one_run(
             "DATABASE_URL": url,
             "TELEGRAM_TOKEN": "123456:BENCH",
             "TELEGRAM_API_BASE_URL": server.base_url,
-            "SEND_RATE": str(limit * 0.98),
+            "SEND_RATE": str(limit),
             "SENDER_CONCURRENCY": str(concurrency),
             "OUTBOX_LEASE_SECONDS": "5",
             "LOG_LEVEL": "WARNING",
@@ -181,17 +181,22 @@ async def one_run(
             bot.kill()
         await server.stop()
     duplicates, losses = tally(server, messages)
-    rate = messages / elapsed
+    bulk = [r.at for r in server.delivered() if int(r.params["chat_id"]) >= FIRST_CHAT]
+    span = bulk[-1] - bulk[0] + 1 / limit  # from the first broadcast message out to the last
+    rate = messages / span
     return {
         "seconds": round(elapsed, 1),
+        "sending_s": round(span, 1),
         "rate": round(rate, 2),
         "rate_ratio": round(rate / limit, 3),
         "http_429": sum(1 for r in server.records if r.status == 429),
         "duplicates": duplicates,
         "losses": losses,
-        "reply_p99_s": round(statistics.quantiles(latencies, n=100)[98], 3)
+        "reply_p99_s": round(statistics.quantiles(latencies, n=100, method="inclusive")[98], 3)
         if len(latencies) >= 2
         else None,
+        "reply_median_s": round(statistics.median(latencies), 3) if latencies else None,
+        "replies": sorted(round(x, 2) for x in latencies)[-5:],
         "replies_measured": len(latencies),
     }
 

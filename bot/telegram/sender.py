@@ -37,20 +37,31 @@ class Sender:
         self.name = name or f"sender-{secrets.token_hex(4)}"
         self.wake = asyncio.Event()
         self.stopping = False
-        self._slots = asyncio.Semaphore(runtime.settings.sender_concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_broadcast_check: datetime | None = None
 
     async def run(self, idle: float = 1.0) -> None:
-        """Drain until stopped; `wake` (set after an enqueue) cuts the idle wait short."""
+        """Drain until stopped, keeping `SENDER_CONCURRENCY` sends in flight so the rate limiter
+        always has the next message ready; `wake` cuts an idle wait short."""
         self.recover()
         while not self.stopping:
-            if await self.drain_once() == 0:
-                self.wake.clear()
-                try:
-                    await asyncio.wait_for(self.wake.wait(), idle)
-                except TimeoutError:
-                    self.recover()
+            concurrency = self.runtime.settings.sender_concurrency
+            free = concurrency - len(self._tasks)
+            # claim in batches (a claim is a transaction), not one row per freed slot
+            worth_it = free >= max(1, concurrency // 2) or not self._tasks
+            started = self._start(self._claim(free)) if worth_it else 0
+            if started:
+                continue
+            if self._tasks:
+                await asyncio.wait(
+                    list(self._tasks), return_when=asyncio.FIRST_COMPLETED, timeout=idle
+                )
+                continue
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), idle)
+            except TimeoutError:
+                self.recover()
 
     def recover(self) -> None:
         """Requeue what a dead sender left in flight, once its lease is over.
@@ -70,8 +81,8 @@ class Sender:
         for broadcast_id in started:
             log.info("broadcast %d queued", broadcast_id)
 
-    async def drain_once(self, only_chat: int | None = None) -> int:
-        """Start due broadcasts, claim a batch and send it; returns how many were claimed."""
+    def _claim(self, limit: int, only_chat: int | None = None) -> list[Claimed]:
+        """Start due broadcasts now and then, and claim up to `limit` due messages."""
         settings = self.runtime.settings
         now = self.runtime.clock.now()
         if self._last_broadcast_check is None or now - self._last_broadcast_check >= BROADCASTS:
@@ -79,14 +90,19 @@ class Sender:
             self.start_due_broadcasts(now)
         quiet = outbox.is_quiet(now, settings.zone, settings.quiet)
         with self.runtime.session_factory() as session:
-            batch = outbox.claim(
-                session, self.name, now, settings.sender_concurrency * 2, quiet, only_chat
-            )
+            return outbox.claim(session, self.name, now, limit, quiet, only_chat)
+
+    def _start(self, batch: list[Claimed]) -> int:
         for item in batch:
-            await self._slots.acquire()
-            task = asyncio.create_task(self._send_and_release(item))
+            task = asyncio.create_task(self._send_logged(item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        return len(batch)
+
+    async def drain_once(self, only_chat: int | None = None) -> int:
+        """Claim one batch and send all of it (tests and the console); returns how many."""
+        batch = self._claim(self.runtime.settings.sender_concurrency * 2, only_chat)
+        self._start(batch)
         if batch:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         return len(batch)
@@ -96,15 +112,13 @@ class Sender:
         self.wake.set()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _send_and_release(self, item: Claimed) -> None:
+    async def _send_logged(self, item: Claimed) -> None:
         try:
             await self.send(item)
         except Exception:
             log.exception("outbox %s: unexpected error", item.id)
             with self.runtime.session_factory() as session:
                 outbox.mark_failed(session, item.id, "unexpected error in the sender")
-        finally:
-            self._slots.release()
 
     async def send(self, item: Claimed) -> None:
         """Send one claimed message and record the outcome."""
