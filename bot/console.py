@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.i18n import _, resolve_locale, use_locale
 from bot.runtime import Runtime
-from bot.services import conversations
+from bot.services import conversations, reminders
 from bot.services.identity import who_is
 from bot.telegram.app import build_application
 from bot.telegram.emulator import BotAPIEmulator, EmulatedRequest, user_dict
@@ -36,6 +36,7 @@ class ConsoleChat:
         self._shown = 0
         self._answers = 0
         self.sender = Sender(runtime, self.application.bot, name=f"console-{chat_id}")
+        self._extended = False
 
     async def __aenter__(self) -> ConsoleChat:
         await self.application.initialize()
@@ -83,7 +84,14 @@ class ConsoleChat:
         await self.deliver()
 
     async def deliver(self) -> None:
-        """Messages from the outbox for this chat (a broadcast, an alert), then print."""
+        """Due reminders, then messages from the outbox for this chat, then print."""
+        settings = self.runtime.settings
+        with self.runtime.session_factory() as session:
+            now = self.runtime.clock.now()
+            if not self._extended:
+                reminders.extend_all(session, now, settings.zone, settings.quiet)
+                self._extended = True
+            reminders.tick(session, now, settings.zone, settings.quiet)
         while await self.sender.drain_once(only_chat=self.chat_id):
             pass
         self.flush()

@@ -22,6 +22,7 @@ async def test_help_lists_commands_and_sets_the_chat_menu(phone, demo_codes, api
     menu = api.commands["chat:5001:"]
     assert [(c["command"], c["description"]) for c in menu] == [
         ("help", "What I can do"),
+        ("afspraken", "My appointments"),
         ("taal", "Choose your language"),
         ("stop", "Stop my messages"),
     ]

@@ -7,9 +7,16 @@ from datetime import timedelta
 from telegram.ext import JobQueue
 
 from bot.jobs.housekeeping import forget_old_updates
+from bot.jobs.reminders import extend_reminders, reminder_tick
 
 
 def schedule(job_queue: JobQueue) -> None:
+    job_queue.run_repeating(
+        reminder_tick, interval=timedelta(minutes=1), first=5, name="reminder_tick"
+    )
+    job_queue.run_repeating(
+        extend_reminders, interval=timedelta(hours=6), first=10, name="extend_reminders"
+    )
     job_queue.run_repeating(
         forget_old_updates, interval=timedelta(hours=1), first=60, name="forget_old_updates"
     )

@@ -35,19 +35,26 @@ def raise_alert(
     participant: Participant,
     kind: str,
     urgent: bool = False,
+    episode: bool = True,
+    message: str | None = None,
+    params: dict[str, Any] | None = None,
     **detail: Any,
 ) -> Alert | None:
-    """Open an alert and queue the coach's message, in the caller's transaction.
-
-    Nothing new while the same kind of alert is still open for this participant (one episode).
+    """Open an alert and queue the coach's message (msgid `message`, else the kind's, with
+    {name} and `params`, in the coach's language), in the caller's transaction.
+    With `episode`, nothing new while the same kind is still open for this participant.
     """
-    open_one = session.scalars(
-        select(Alert).where(
-            Alert.participant_id == participant.id,
-            Alert.kind == kind,
-            Alert.state != AlertState.RESOLVED,
-        )
-    ).first()
+    open_one = (
+        None
+        if not episode
+        else session.scalars(
+            select(Alert).where(
+                Alert.participant_id == participant.id,
+                Alert.kind == kind,
+                Alert.state != AlertState.RESOLVED,
+            )
+        ).first()
+    )
     if open_one is not None or participant.organisation_id is None:
         return None
     alert = Alert(
@@ -65,7 +72,7 @@ def raise_alert(
     coach = session.get(StaffMember, participant.coach_id) if participant.coach_id else None
     if coach is not None and coach.chat_id is not None:
         with use_locale(coach.language):
-            text = _(TEXTS[kind], name=participant.display_name or "?")
+            text = _(message or TEXTS[kind], name=participant.display_name or "?", **(params or {}))
         outbox.enqueue_many(
             session,
             [

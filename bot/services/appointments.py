@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -82,3 +82,36 @@ def next_appointment(
             location.name if location else "",
             location.address if location else "",
         )
+
+
+def coming(
+    session: Session,
+    participant_id: int,
+    now: datetime,
+    zone: ZoneInfo,
+    days: int = 28,
+    limit: int = 6,
+) -> list[Occurrence]:
+    """The participant's next occurrences, soonest first (for /afspraken and questions)."""
+    from bot.services.reminders import occurrences
+
+    with session.begin():
+        found: list[Occurrence] = []
+        rows = session.scalars(
+            select(Appointment).where(
+                Appointment.participant_id == participant_id, Appointment.cancelled_at.is_(None)
+            )
+        )
+        for appointment in rows:
+            location = session.get(Location, appointment.location_id or -1)
+            for start in occurrences(appointment, now, now + timedelta(days=days), zone):
+                found.append(
+                    Occurrence(
+                        appointment.id,
+                        appointment.kind,
+                        start,
+                        location.name if location else "",
+                        location.address if location else "",
+                    )
+                )
+        return sorted(found, key=lambda o: o.starts_at)[:limit]

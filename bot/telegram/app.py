@@ -19,7 +19,15 @@ from telegram.request import BaseRequest
 from bot import jobs
 from bot.i18n import LANGUAGES, _, use_locale
 from bot.runtime import Runtime
-from bot.telegram import broadcasts, conversation, fallback, menu, onboarding
+from bot.telegram import (
+    appointments,
+    broadcasts,
+    conversation,
+    fallback,
+    menu,
+    onboarding,
+    reminders,
+)
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.edge import prepare
 from bot.telegram.errors import on_error
@@ -82,11 +90,13 @@ def add_handlers(application: Application) -> None:
             CommandHandler(["taal", "language"], onboarding.change_language, filters=private),
             CommandHandler(["help", "hulp", "menu"], menu.show_help, filters=private),
             CommandHandler("stop", menu.stop, filters=private),
+            CommandHandler("afspraken", appointments.list_appointments, filters=private),
             CommandHandler("bericht", broadcasts.compose, filters=private),
             CommandHandler("berichten", broadcasts.follow, filters=private),
             CommandHandler("groep", broadcasts.connect_group, filters=groups),
             CallbackQueryHandler(broadcasts.report_button, pattern=r"^bc:(report|stop):\d+$"),
             CallbackQueryHandler(broadcasts.understood, pattern=r"^ack:\d+$"),
+            CallbackQueryHandler(reminders.answer, pattern=reminders.PATTERN),
             CallbackQueryHandler(conversation.tap, pattern=r"^fl:"),
             CallbackQueryHandler(onboarding.change_language, pattern=r"^menu:taal$"),
             CallbackQueryHandler(menu.stop, pattern=r"^menu:stop$"),

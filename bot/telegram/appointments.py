@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_, _, format_when
+from telegram import Update
+
+from bot.i18n import _, format_when
 from bot.services import appointments
 from bot.services.identity import who_is
+from bot.services.reminder_texts import WHAT
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say
-from storage.models import AppointmentKind
-
-NEXT = {
-    AppointmentKind.COACH_TALK: N_("Your next talk with your coach is on {when}, at {place}."),
-    AppointmentKind.INTAKE: N_("Your intake is on {when}, at {place}."),
-    AppointmentKind.WORKSHOP_DAY: N_("Your next workshop day is on {when}, at {place}."),
-    AppointmentKind.SCHOOL_DAY: N_("Your next school day is on {when}, at {place}."),
-    AppointmentKind.PLACEMENT_DAY: N_("Your next placement day is on {when}, at {place}."),
-    AppointmentKind.EXAM: N_("Your exam is on {when}, at {place}."),
-    AppointmentKind.OTHER: N_("Your next appointment is on {when}, at {place}."),
-}
 
 
 async def show_next(context: WegwijzerContext, chat_id: int) -> None:
@@ -49,5 +41,34 @@ async def show_next(context: WegwijzerContext, chat_id: int) -> None:
     await say(
         context,
         chat_id,
-        _(NEXT[coming.kind], when=format_when(coming.starts_at, zone), place=coming.place),
+        _(WHAT[coming.kind], when=format_when(coming.starts_at, zone), place=coming.place),
     )
+
+
+async def list_appointments(update: Update, context: WegwijzerContext) -> None:
+    """/afspraken: the participant's coming appointments, each with its full date."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    identity = context.identity
+    if identity is None or not identity.linked or identity.id is None:
+        await say(
+            context,
+            chat_id,
+            _(
+                "You are not connected yet, so I know no appointments of "
+                "yours. Send /start with your code."
+            ),
+        )
+        return
+    runtime = context.runtime
+    zone = runtime.settings.zone
+    with runtime.session_factory() as session:
+        found = appointments.coming(session, identity.id, runtime.clock.now(), zone)
+    if not found:
+        await say(context, chat_id, _("You have no appointments in the coming four weeks."))
+        return
+    lines = [
+        _(WHAT[item.kind], when=format_when(item.starts_at, zone), place=item.place)
+        for item in found
+        if item.kind is not None
+    ]
+    await say(context, chat_id, "\n\n".join(lines))

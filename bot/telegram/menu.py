@@ -25,8 +25,14 @@ HELP, LANGUAGE, STOP, START = (
     N_("Start with your code"),
 )
 WRITE, FOLLOW = N_("Send a message to groups"), N_("Follow sent messages")
+APPOINTMENTS = N_("My appointments")
 COMMANDS = {
-    "participant": [("help", HELP), ("taal", LANGUAGE), ("stop", STOP)],
+    "participant": [
+        ("help", HELP),
+        ("afspraken", APPOINTMENTS),
+        ("taal", LANGUAGE),
+        ("stop", STOP),
+    ],
     "staff": [("help", HELP), ("bericht", WRITE), ("berichten", FOLLOW), ("taal", LANGUAGE)],
     "guest": [("start", START), ("taal", LANGUAGE), ("help", HELP)],
 }
@@ -47,8 +53,9 @@ async def refresh_commands(context: WegwijzerContext, chat_id: int) -> None:
 def help_text(kind: str) -> str:
     if kind == "participant":
         return _(
-            "This is what I can do for you:\n/taal – choose another language\n"
-            "/stop – stop my messages\n/help – show this list again"
+            "This is what I can do for you:\n/afspraken – your appointments\n"
+            "/taal – choose another language\n/stop – stop my messages\n"
+            "/help – show this list again\nI also remind you of your appointments."
         )
     if kind == "staff":
         return _(

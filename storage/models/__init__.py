@@ -13,6 +13,7 @@ from storage.models.base import (
     OutboxState,
     ParticipantStatus,
     Phase,
+    ReminderState,
     StaffRole,
     UTCDateTime,
 )
@@ -35,6 +36,7 @@ from storage.models.organisation import (
     StaffMember,
 )
 from storage.models.participant import AuditEvent, ConsentRecord, Participant
+from storage.models.reminder import AppointmentAnswer, Reminder
 
 __all__ = [
     "PRIORITY_ALERT",
@@ -43,6 +45,7 @@ __all__ = [
     "Alert",
     "AlertState",
     "Appointment",
+    "AppointmentAnswer",
     "AppointmentKind",
     "AuditEvent",
     "Base",
@@ -66,6 +69,8 @@ __all__ = [
     "ParticipantStatus",
     "Phase",
     "ProcessedUpdate",
+    "Reminder",
+    "ReminderState",
     "StaffMember",
     "StaffRole",
     "UTCDateTime",

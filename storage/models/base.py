@@ -123,3 +123,10 @@ class AlertState(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+
+
+class ReminderState(enum.StrEnum):
+    PENDING = "pending"  # waiting for its due time
+    QUEUED = "queued"  # handed to the outbox
+    DROPPED = "dropped"  # no longer useful (the appointment started, or the night)
+    CANCELLED = "cancelled"  # the appointment moved or was cancelled, or the person stopped

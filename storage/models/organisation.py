@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +17,8 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     default_language: Mapped[str] = mapped_column(String(8), default="nl")
+    # appointment kind (or "*") → offsets such as "-1d@18:00" or "-2h"; empty: the defaults
+    reminder_offsets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     locations: Mapped[list[Location]] = relationship(back_populates="organisation")
 

@@ -1,0 +1,108 @@
+"""The buttons under a reminder: ✅ coming, ❌ not coming (why?), ⏰ late (how late?)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.i18n import _
+from bot.services import rsvp
+from bot.services.rsvp import AnswerTooLate
+from bot.telegram.context import WegwijzerContext
+from bot.telegram.render import drop_buttons, say
+
+PATTERN = r"^rsvp:\d+:(yes|no|late|why:(sick|family|other)|late:(15|30|more))$"
+
+
+def _choices(reminder_id: int, step: str, options: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=f"rsvp:{reminder_id}:{step}:{value}")]
+            for value, label in options
+        ]
+    )
+
+
+async def answer(update: Update, context: WegwijzerContext) -> None:
+    """Record the tap, ask the follow-up question, and tell the coach when there is news."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    parts = query.data.split(":")
+    reminder_id, choice = int(parts[1]), parts[2]
+    detail = parts[3] if len(parts) > 3 else None
+    runtime = context.runtime
+    await drop_buttons(query.message)  # type: ignore[arg-type]
+    if choice == "no":
+        await query.answer()
+        await say(
+            context,
+            chat_id,
+            _("That is a pity. Why can't you come?"),
+            _choices(
+                reminder_id,
+                "why",
+                [
+                    ("sick", _("🤒 I am sick")),
+                    ("family", _("👪 My child or family")),
+                    ("other", _("💬 Something else")),
+                ],
+            ),
+        )
+        return
+    if choice == "late" and detail is None:
+        await query.answer()
+        await say(
+            context,
+            chat_id,
+            _("How late will you be?"),
+            _choices(
+                reminder_id,
+                "late",
+                [
+                    ("15", _("15 minutes")),
+                    ("30", _("30 minutes")),
+                    ("more", _("More than 30 minutes")),
+                ],
+            ),
+        )
+        return
+    stored = {"yes": "coming", "why": "not_coming", "late": "late"}[choice]
+    try:
+        with runtime.session_factory() as session:
+            result = rsvp.record(
+                session,
+                chat_id,
+                reminder_id,
+                stored,
+                runtime.clock.now(),
+                runtime.settings.zone,
+                detail,
+            )
+    except AnswerTooLate:
+        await query.answer(_("This appointment has already passed."))
+        return
+    await query.answer()
+    sender = context.bot_data.get("sender")
+    if sender is not None:
+        sender.wake.set()  # the coach's message is in the outbox
+    if stored == "coming":
+        await say(context, chat_id, _("Thank you! See you then."))
+    elif stored == "not_coming" and result.coach:
+        await say(
+            context,
+            chat_id,
+            _(
+                "Thank you for telling us. {coach} will contact you about a new time.",
+                coach=result.coach,
+            ),
+        )
+    elif stored == "not_coming":
+        await say(
+            context,
+            chat_id,
+            _("Thank you for telling us. Your coach will contact you about a new time."),
+        )
+    elif result.coach:
+        await say(context, chat_id, _("Thank you. I will tell {coach}.", coach=result.coach))
+    else:
+        await say(context, chat_id, _("Thank you. I will tell your coach."))
