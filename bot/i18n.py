@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -130,8 +130,14 @@ def format_when(
     """A moment in full words and 24-hour time in `zone`, never a short numeric date."""
     if moment.tzinfo is None:
         raise ValueError("format_when needs an aware datetime")
+    return _when(moment, zone, lang or current_locale(), with_year)
+
+
+@lru_cache(maxsize=8192)
+def _when(moment: datetime, zone: ZoneInfo, lang: str, with_year: bool) -> str:
+    """Cached: a reminder burst formats the same few moments thousands of times."""
     local = moment.astimezone(zone)
-    loc = _locale(lang or current_locale())
+    loc = _locale(lang)
     day = format_day(local.date(), loc.language, with_year)
     clock = format_time(local, "HH:mm", locale=loc)
     glue = get_datetime_format("long", locale=loc)

@@ -54,18 +54,20 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> int:
     """Insert messages in the caller's transaction; a key seen before is skipped. Returns new."""
     if not rows:
         return 0
+    return insert_ignoring_duplicates(session, Outbox, rows, ["idempotency_key"])
+
+
+def insert_ignoring_duplicates(
+    session: Session, model: type, rows: list[dict[str, Any]], conflict: list[str] | None = None
+) -> int:
+    """Many rows in one executemany (one compiled statement, batched by SQLAlchemy);
+    rows that clash with a unique key are skipped. Returns how many were new."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        statement = (
-            insert(Outbox)
-            .values(rows[start : start + 500])
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(Outbox.id)
-        )
-        inserted += len(session.execute(statement).all())
-    return inserted
+    table = model.__table__
+    statement = insert(table).on_conflict_do_nothing(index_elements=conflict)
+    result = session.connection().execute(statement.returning(table.c.id), rows)
+    return len(result.all())
 
 
 def message(

@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from bot.i18n import N_, _, format_when, use_locale
 from bot.services import outbox
 from storage.models import (
@@ -61,11 +59,15 @@ def buttons(reminder_id: int) -> list[list[dict[str, str]]]:
 
 
 def reminder_message(
-    session: Session, reminder: Reminder, now: datetime, zone: ZoneInfo
+    reminder: Reminder,
+    person: Participant | None,
+    appointment: Appointment | None,
+    location: Location | None,
+    coach: StaffMember | None,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> dict[str, Any] | None:
     """The outbox row for a due reminder, or None when it must not be sent."""
-    person = session.get(Participant, reminder.participant_id)
-    appointment = session.get(Appointment, reminder.appointment_id)
     if (
         person is None
         or appointment is None
@@ -76,8 +78,6 @@ def reminder_message(
         or person.unreachable_at is not None
     ):
         return None
-    location = session.get(Location, appointment.location_id or -1)
-    coach = session.get(StaffMember, appointment.staff_id or person.coach_id or -1)
     language = person.language or "nl"
     with use_locale(language):
         text = render(

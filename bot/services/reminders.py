@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.services import outbox
 from bot.services.reminder_texts import reminder_message
 from storage.models import (
     Appointment,
+    Location,
     Organisation,
     Participant,
     ParticipantStatus,
     Reminder,
     ReminderState,
+    StaffMember,
 )
 
 DEFAULT_OFFSETS = ("-1d@18:00", "-2h")
@@ -31,12 +34,24 @@ HORIZON = timedelta(days=14)
 _OFFSET = re.compile(r"^-(\d+)([dhm])(?:@(\d{1,2}):(\d{2}))?$")
 
 
-def due_for(start: datetime, offset: str, zone: ZoneInfo) -> datetime:
-    """ "-1d@18:00": the day before at 18:00 local; "-2h", "-30m": that long before."""
+@lru_cache(maxsize=256)
+def _parse_offset(offset: str) -> tuple[str, str, str | None, str | None]:
     match = _OFFSET.match(offset)
     if not match:
         raise ValueError(f"bad reminder offset {offset!r}")
     amount, unit, hour, minute = match.groups()
+    return amount, unit, hour, minute
+
+
+@lru_cache(maxsize=4096)
+def _rule(text: str, first: datetime) -> Any:
+    """Parsed once per distinct schedule: groups share the same rule and first date."""
+    return rrulestr(text, dtstart=first)
+
+
+def due_for(start: datetime, offset: str, zone: ZoneInfo) -> datetime:
+    """The offset "-1d@18:00" is the day before at 18:00 local; "-2h", "-30m" that long before."""
+    amount, unit, hour, minute = _parse_offset(offset)
     if unit == "d":
         day = start.astimezone(zone).date() - timedelta(days=int(amount))
         at = time(int(hour or 9), int(minute or 0))
@@ -59,8 +74,7 @@ def occurrences(
         start = appointment.starts_at
         return [start] if after <= start < before else []
     first = appointment.starts_at.astimezone(zone).replace(tzinfo=None)
-    rule = rrulestr(appointment.rrule, dtstart=first)
-    local = rule.between(
+    local = _rule(appointment.rrule, first).between(
         after.astimezone(zone).replace(tzinfo=None),
         before.astimezone(zone).replace(tzinfo=None),
         inc=True,
@@ -108,20 +122,7 @@ def plan(
 
 
 def _insert(session: Session, rows: list[dict]) -> int:
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    count = 0
-    for start in range(0, len(rows), 500):
-        statement = (
-            insert(Reminder)
-            .values(rows[start : start + 500])
-            .on_conflict_do_nothing()
-            .returning(Reminder.id)
-        )
-        count += len(session.execute(statement).all())
-    return count
+    return outbox.insert_ignoring_duplicates(session, Reminder, rows) if rows else 0
 
 
 def sync(
@@ -187,36 +188,103 @@ def extend_all(
 
 
 def tick(
-    session: Session, now: datetime, zone: ZoneInfo, quiet: tuple[time, time], limit: int = 2000
+    session: Session, now: datetime, zone: ZoneInfo, quiet: tuple[time, time], batch: int = 2000
 ) -> int:
-    """Hand due reminders to the outbox; drop those whose appointment has started.
+    """Hand every due reminder to the outbox; drop those whose appointment has started.
 
-    Runs every minute; after downtime it sends what is still useful and drops the rest."""
+    Runs every minute; at 18:00 thousands fall due at once, so it works through them in
+    batches until none is left. After downtime it sends what is still useful."""
+    total = 0
+    while True:
+        queued, full = _tick_batch(session, now, zone, quiet, batch)
+        total += queued
+        if not full:
+            return total
+
+
+def _by_id(session: Session, model: type, ids: set[int]) -> dict[int, Any]:
+    """Rows (not ORM objects: this is the hot path of a reminder burst) by id."""
+    if not ids:
+        return {}
+    table = model.__table__
+    rows = session.connection().execute(select(table).where(table.c.id.in_(ids)))
+    return {row.id: row for row in rows}
+
+
+def _tick_batch(
+    session: Session, now: datetime, zone: ZoneInfo, quiet: tuple[time, time], batch: int
+) -> tuple[int, bool]:
+    table = Reminder.__table__
     with session.begin():
-        due = session.scalars(
-            select(Reminder)
-            .where(Reminder.state == ReminderState.PENDING, Reminder.due_at <= now)
-            .order_by(Reminder.due_at)
-            .limit(limit)
+        connection = session.connection()
+        due = connection.execute(
+            select(
+                table.c.id, table.c.appointment_id, table.c.participant_id, table.c.occurrence_start
+            )
+            .where(table.c.state == ReminderState.PENDING, table.c.due_at <= now)
+            .order_by(table.c.due_at)
+            .limit(batch)
             .with_for_update(skip_locked=True)
         ).all()
-        rows = []
+        appointments = _by_id(session, Appointment, {r.appointment_id for r in due})
+        people = _by_id(session, Participant, {r.participant_id for r in due})
+        locations = _by_id(
+            session, Location, {a.location_id for a in appointments.values() if a.location_id}
+        )
+        staff = _by_id(
+            session,
+            StaffMember,
+            {
+                a.staff_id or people[a.participant_id].coach_id
+                for a in appointments.values()
+                if a.participant_id in people
+            }
+            - {None},
+        )
+        quiet_now = outbox.is_quiet(now, zone, quiet)
+        rows: list[dict[str, Any]] = []
+        outcome: dict[ReminderState, list[int]] = {state: [] for state in ReminderState}
+        moved: list[dict[str, Any]] = []
         for reminder in due:
             if reminder.occurrence_start <= now:
-                reminder.state = ReminderState.DROPPED
+                outcome[ReminderState.DROPPED].append(reminder.id)
                 continue
-            if outbox.is_quiet(now, zone, quiet):
+            if quiet_now:
                 later = place(now, reminder.occurrence_start, zone, quiet)
                 if later is None:
-                    reminder.state = ReminderState.DROPPED
+                    outcome[ReminderState.DROPPED].append(reminder.id)
                 else:
-                    reminder.due_at = later
+                    moved.append({"rid": reminder.id, "due": later})
                 continue
-            message = reminder_message(session, reminder, now, zone)
+            appointment = appointments.get(reminder.appointment_id)
+            person = people.get(reminder.participant_id)
+            coach_id = (appointment.staff_id if appointment else None) or (
+                person.coach_id if person else None
+            )
+            message = reminder_message(
+                reminder,
+                person,
+                appointment,
+                locations.get(appointment.location_id) if appointment else None,
+                staff.get(coach_id),
+                now,
+                zone,
+            )
             if message is None:  # stopped, unreachable, no longer linked, or cancelled
-                reminder.state = ReminderState.CANCELLED
+                outcome[ReminderState.CANCELLED].append(reminder.id)
                 continue
             rows.append(message)
-            reminder.state, reminder.queued_at = ReminderState.QUEUED, now
+            outcome[ReminderState.QUEUED].append(reminder.id)
+        for state, ids in outcome.items():
+            if ids:
+                values: dict[str, Any] = {"state": state}
+                if state == ReminderState.QUEUED:
+                    values["queued_at"] = now
+                connection.execute(update(table).where(table.c.id.in_(ids)).values(**values))
+        if moved:
+            connection.execute(
+                update(table).where(table.c.id == bindparam("rid")).values(due_at=bindparam("due")),
+                moved,
+            )
         outbox.enqueue_many(session, rows)
-        return len(rows)
+        return len(rows), len(due) == batch
