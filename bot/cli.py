@@ -31,6 +31,20 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
     db_commands.add_parser("current", help="show the schema revision of the database")
     commands.add_parser("demo-data", help="load the demo organisation and print its invite codes")
+    appointments = commands.add_parser("appointments", help="appointments and their reminders")
+    appointment_commands = appointments.add_subparsers(dest="appointments_command", required=True)
+    importer = appointment_commands.add_parser(
+        "import",
+        help="import appointments from a CSV file (columns: participant, kind, date, "
+        "start, end, repeat, location, with, notes)",
+    )
+    importer.add_argument("file", help="UTF-8 CSV file")
+    importer.add_argument("--org", required=True, help="organisation slug")
+    importer.add_argument(
+        "--skip-errors",
+        action="store_true",
+        help="import the good rows even if some rows have errors",
+    )
     send = commands.add_parser("broadcast", help="send a message to groups, or follow one")
     send.add_argument("--org", help="organisation slug (to send, or with --list)")
     send.add_argument("--group", action="append", default=[], help="group name; repeatable")
@@ -121,6 +135,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         name = args.name or ("Coach" if args.coach else "Demo")
         asyncio.run(run_console(runtime, chat_id, name, args.language_code))
         return 0
+    if args.command == "appointments":
+        from bot.appointments_cli import import_command
+
+        return import_command(runtime, args)
     if args.command == "broadcast":
         from bot.broadcast_cli import broadcast_command
 

@@ -154,3 +154,19 @@ def test_console_broadcast_reaches_another_console(demo_folder: Path) -> None:
     later = wegwijzer(demo_folder, "chat", "--chat-id", "4545", stdin="")
     assert "Vrijdag is het atelier dicht." in later.stdout
     assert "الهولندية" in later.stdout  # "only available in Dutch", in Arabic
+
+
+def test_appointments_import_from_the_command_line(demo_folder: Path) -> None:
+    (demo_folder / "ok.csv").write_text(
+        "participant,kind,date,start,end,repeat,location,with,notes\n"
+        "Yonas,school_day,2026-12-02,09:00,15:00,weekly:we,Wijkatelier Noord,,\n",
+        encoding="utf-8",
+    )
+    (demo_folder / "bad.csv").write_text(
+        "participant,kind,date,start\nNobody,exam,2026-12-02,09:00\n", encoding="utf-8"
+    )
+    good = wegwijzer(demo_folder, "appointments", "import", "ok.csv", "--org", "demo")
+    assert good.returncode == 0 and "1" in good.stdout
+    bad = wegwijzer(demo_folder, "appointments", "import", "bad.csv", "--org", "demo")
+    assert bad.returncode == 2
+    assert "2" in bad.stderr and "Nobody" in bad.stderr
