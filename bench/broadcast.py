@@ -239,7 +239,31 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--limit", type=float, default=30.0)
     parser.add_argument("--skip-fast", action="store_true", help="leave out the 1,000/s run")
+    parser.add_argument("--only-fast", action="store_true", help="only the 1,000/s run")
     args = parser.parse_args()
+    if args.only_fast:
+        with tempfile.TemporaryDirectory() as folder:
+            quick = asyncio.run(
+                one_run(
+                    args.messages,
+                    1000.0,
+                    kill=False,
+                    ask=False,
+                    folder=Path(folder),
+                    concurrency=16,
+                )
+            )
+        print(
+            json.dumps(
+                {
+                    "bench": "broadcast_fast",
+                    "messages": args.messages,
+                    "limit_per_s": 1000.0,
+                    **quick,
+                }
+            )
+        )
+        return
     print(json.dumps(asyncio.run(main_async(args.messages, args.limit, not args.skip_fast))))
 
 
