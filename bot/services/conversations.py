@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.services import broadcast_flow, onboarding
+from bot.services import appointment_flow, broadcast_flow, onboarding
 from bot.services.errors import DomainError
 from flows import engine
 from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap
@@ -57,6 +57,8 @@ ACTIONS: dict[str, ActionFn] = {
     "decline_consent": _decline,
     "broadcast_preview": broadcast_flow.preview,
     "broadcast_create": broadcast_flow.create,
+    "appointment_summary": appointment_flow.summary,
+    "appointment_create": appointment_flow.create,
 }
 
 

@@ -91,6 +91,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler(["help", "hulp", "menu"], menu.show_help, filters=private),
             CommandHandler("stop", menu.stop, filters=private),
             CommandHandler("afspraken", appointments.list_appointments, filters=private),
+            CommandHandler("afspraak", appointments.make_appointment, filters=private),
             CommandHandler("bericht", broadcasts.compose, filters=private),
             CommandHandler("berichten", broadcasts.follow, filters=private),
             CommandHandler("groep", broadcasts.connect_group, filters=groups),

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.broadcast_texts import refusal
 from bot.i18n import _, format_when
-from bot.services import appointments
+from bot.services import appointment_flow, appointments, conversations
+from bot.services.broadcasts import BroadcastRefused
 from bot.services.identity import who_is
 from bot.services.reminder_texts import WHAT
 from bot.telegram.context import WegwijzerContext
+from bot.telegram.conversation import perform, who
 from bot.telegram.render import say
 
 
@@ -72,3 +75,29 @@ async def list_appointments(update: Update, context: WegwijzerContext) -> None:
         if item.kind is not None
     ]
     await say(context, chat_id, "\n\n".join(lines))
+
+
+async def make_appointment(update: Update, context: WegwijzerContext) -> None:
+    """/afspraak: a coach makes an appointment for one of their participants."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            variables = appointment_flow.options(session, chat_id)
+    except BroadcastRefused as error:
+        await say(context, chat_id, refusal(error))
+        return
+    if not variables["participant_options"]:
+        await say(context, chat_id, _("You have no participants yet."))
+        return
+    with runtime.session_factory() as session:
+        outcome = conversations.begin(
+            session,
+            runtime.flows,
+            chat_id,
+            "appointment",
+            variables,
+            runtime.clock.now(),
+            who(update, context),
+        )
+    await perform(context, chat_id, outcome)

@@ -26,6 +26,7 @@ HELP, LANGUAGE, STOP, START = (
 )
 WRITE, FOLLOW = N_("Send a message to groups"), N_("Follow sent messages")
 APPOINTMENTS = N_("My appointments")
+APPOINTMENT = N_("Make an appointment")
 COMMANDS = {
     "participant": [
         ("help", HELP),
@@ -33,7 +34,13 @@ COMMANDS = {
         ("taal", LANGUAGE),
         ("stop", STOP),
     ],
-    "staff": [("help", HELP), ("bericht", WRITE), ("berichten", FOLLOW), ("taal", LANGUAGE)],
+    "staff": [
+        ("help", HELP),
+        ("afspraak", APPOINTMENT),
+        ("bericht", WRITE),
+        ("berichten", FOLLOW),
+        ("taal", LANGUAGE),
+    ],
     "guest": [("start", START), ("taal", LANGUAGE), ("help", HELP)],
 }
 
@@ -59,7 +66,8 @@ def help_text(kind: str) -> str:
         )
     if kind == "staff":
         return _(
-            "Commands for staff:\n/bericht – send a message to groups\n"
+            "Commands for staff:\n/afspraak – make an appointment\n"
+            "/bericht – send a message to groups\n"
             "/berichten – follow sent messages\n/taal – choose your language\n"
             "/help – show this list again\nIn a Telegram group, /groep connects that group."
         )
