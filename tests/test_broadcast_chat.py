@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.i18n import format_when
 from bot.services import broadcasts
 from bot.telegram.sender import Sender
 from storage.models import Broadcast, Outbox
@@ -35,7 +36,9 @@ async def test_compose_preview_send_and_acknowledge(
     await staff.tap(said("nl", "▶️ Now"))
     await staff.tap(said("nl", "👍 Yes, add it"))
     done = await staff.tap(said("nl", "✅ Send"))
-    assert done and "1" in done[0]
+    when = format_when(clock.now(), runtime.settings.zone, "nl")
+    assert done[0].startswith(said("nl", "Message {id} will be sent on {when}.", id=1, when=when))
+    assert done[0].endswith(said("nl", "Tap /berichten to follow it, or to stop it."))
 
     sender = Sender(runtime, app.bot, name="t")
     for _ in range(3):
@@ -56,7 +59,19 @@ async def test_compose_preview_send_and_acknowledge(
     assert acked is not None and report.by_language["ar"]["understood"] == 1
 
     follow = await staff.send("/berichten")
-    assert "2" in follow[0] and staff.buttons()[0] == said("nl", "🔄 Refresh")
+    assert follow[0].startswith(said("nl", "Message {id} is being sent.", id=1))
+    assert (
+        said(
+            "nl",
+            "{language}: {sent} of {total} sent, {understood} pressed 👍.",
+            language="العربية",
+            sent=1,
+            total=1,
+            understood=1,
+        )
+        in follow[0]
+    )
+    assert staff.buttons() == [said("nl", "🔄 Refresh"), said("nl", "⏹ Stop")]
 
 
 async def test_participants_cannot_broadcast_or_press_staff_buttons(
