@@ -9,8 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.broadcast_texts import refusal, report_text
+from bot.broadcast_texts import report_text
 from bot.i18n import set_locale
+from bot.refusals import refusal
 from bot.runtime import Runtime
 from bot.services import broadcasts
 from bot.services.broadcasts import BroadcastRefused, Draft

@@ -5,23 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, _, format_when, language_name
-from bot.services.broadcasts import BroadcastRefused, Report
+from bot.services.broadcasts import Report
 from storage.models import BroadcastState
-
-REFUSALS = {
-    "empty": N_("The message is empty. Please write a text."),
-    "too_long": N_(
-        "The text in {language} has {length} characters. The most is {limit}. "
-        "Please make it shorter."
-    ),
-    "no_group": N_("Choose at least one group."),
-    "unknown_group": N_("This group does not exist in your organisation."),
-    "in_the_past": N_("That time has already passed. Choose a time in the future."),
-    "language": N_("Wegwijzer does not speak that language."),
-    "unknown_broadcast": N_("Your organisation has no message with that number."),
-    "already_over": N_("This message was already sent completely, or stopped."),
-    "not_staff": N_("Only staff of an organisation can do this."),
-}
 
 HEADERS = {
     BroadcastState.SCHEDULED: N_("Message {id} will be sent on {when}."),
@@ -29,13 +14,6 @@ HEADERS = {
     BroadcastState.CANCELLED: N_("Message {id} was cancelled before it started."),
     BroadcastState.STOPPED: N_("Message {id} was stopped."),
 }
-
-
-def refusal(error: BroadcastRefused) -> str:
-    details = dict(error.details)
-    if "language" in details:
-        details["language"] = language_name(str(details["language"]))
-    return _(REFUSALS[error.reason], **details)
 
 
 def report_text(report: Report, zone: ZoneInfo) -> str:

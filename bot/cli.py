@@ -45,6 +45,39 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import the good rows even if some rows have errors",
     )
+    add = appointment_commands.add_parser(
+        "add", help="add one appointment (checked like a CSV row); the participant is told"
+    )
+    add.add_argument("--org", required=True, help="organisation slug")
+    add.add_argument("--participant", required=True, help="name or number of the participant")
+    add.add_argument(
+        "--kind",
+        required=True,
+        help="coach_talk, intake, workshop_day, school_day, placement_day, exam or other",
+    )
+    add.add_argument("--date", required=True, help="YYYY-MM-DD (the first one, if it repeats)")
+    add.add_argument("--start", required=True, help="HH:MM, local time")
+    add.add_argument("--end", help="HH:MM, local time")
+    add.add_argument("--repeat", help="none, weekly:tu,th (or ma,di,…) or an RFC 5545 RRULE")
+    add.add_argument("--location", help="location name")
+    add.add_argument("--with", help="name of the staff member")
+    add.add_argument("--notes", help="a note the participant reads in the reminder")
+    listing = appointment_commands.add_parser("list", help="the coming four weeks")
+    listing.add_argument("--org", required=True, help="organisation slug")
+    listing.add_argument("--participant", help="only this participant (name)")
+    move = appointment_commands.add_parser(
+        "move", help="move one occurrence; reminders follow and the participant is told once"
+    )
+    move.add_argument("id", type=int, help="appointment number (see list)")
+    move.add_argument("--org", required=True, help="organisation slug")
+    move.add_argument("--at", required=True, help='the occurrence: "YYYY-MM-DD HH:MM"')
+    move.add_argument("--to", required=True, help='the new time: "YYYY-MM-DD HH:MM"')
+    cancel = appointment_commands.add_parser(
+        "cancel", help="cancel one occurrence (--at) or the whole appointment or series"
+    )
+    cancel.add_argument("id", type=int, help="appointment number (see list)")
+    cancel.add_argument("--org", required=True, help="organisation slug")
+    cancel.add_argument("--at", help='only the occurrence at "YYYY-MM-DD HH:MM"')
     send = commands.add_parser("broadcast", help="send a message to groups, or follow one")
     send.add_argument("--org", help="organisation slug (to send, or with --list)")
     send.add_argument("--group", action="append", default=[], help="group name; repeatable")
@@ -136,9 +169,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(run_console(runtime, chat_id, name, args.language_code))
         return 0
     if args.command == "appointments":
-        from bot.appointments_cli import import_command
+        from bot import appointments_cli
 
-        return import_command(runtime, args)
+        return {
+            "import": appointments_cli.import_command,
+            "add": appointments_cli.add_command,
+            "list": appointments_cli.list_command,
+            "move": appointments_cli.change_command,
+            "cancel": appointments_cli.change_command,
+        }[args.appointments_command](runtime, args)
     if args.command == "broadcast":
         from bot.broadcast_cli import broadcast_command
 

@@ -170,3 +170,48 @@ def test_appointments_import_from_the_command_line(demo_folder: Path) -> None:
     bad = wegwijzer(demo_folder, "appointments", "import", "bad.csv", "--org", "demo")
     assert bad.returncode == 2
     assert "2" in bad.stderr and "Nobody" in bad.stderr
+
+
+def test_add_list_move_and_cancel_one_appointment(demo_folder: Path) -> None:
+    from datetime import date, timedelta
+
+    day = date.today() + timedelta(days=14)
+    day += timedelta(days=(2 - day.weekday()) % 7)  # a Wednesday, two weeks or more ahead
+    added = wegwijzer(
+        demo_folder,
+        *("appointments", "add", "--org", "demo", "--participant", "Rami"),
+        *("--kind", "school_day", "--date", day.isoformat(), "--start", "09:00"),
+        *("--repeat", "weekly:wo", "--location", "Wijkatelier Noord"),
+    )
+    assert added.returncode == 0, added.stderr
+    number = re.search(r"Afspraak (\d+) is opgeslagen voor Rami: woensdag", added.stdout)
+    assert number, added.stdout
+    ident = number.group(1)
+    listed = wegwijzer(
+        demo_folder, "appointments", "list", "--org", "demo", "--participant", "rami"
+    )
+    assert f"{ident}: Rami, 🏫 Schooldag" in listed.stdout and "(herhaalt)" in listed.stdout
+    assert "Yonas" not in listed.stdout
+    at = f"{day.isoformat()} 09:00"
+    moved = wegwijzer(
+        demo_folder,
+        *("appointments", "move", ident, "--org", "demo", "--at", at),
+        *("--to", f"{(day + timedelta(days=1)).isoformat()} 10:00"),
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert "Verzet. Rami kan nu geen berichten krijgen." in moved.stdout  # not linked yet
+    again = wegwijzer(
+        demo_folder, "appointments", "move", ident, "--org", "demo", "--at", at, "--to", at
+    )
+    assert again.returncode == 2
+    assert "Deze afspraak bestaat niet, of is al voorbij." in again.stderr
+    badly = wegwijzer(demo_folder, "appointments", "cancel", ident, "--org", "demo", "--at", "wo")
+    assert badly.returncode == 2 and "JJJJ-MM-DD UU:MM" in badly.stderr
+    cancelled = wegwijzer(demo_folder, "appointments", "cancel", ident, "--org", "demo")
+    assert cancelled.returncode == 0 and "Afgezegd." in cancelled.stdout
+    wrong = wegwijzer(
+        demo_folder,
+        *("appointments", "add", "--org", "demo", "--participant", "Nobody"),
+        *("--kind", "exam", "--date", day.isoformat(), "--start", "09:00"),
+    )
+    assert wrong.returncode == 2 and "Nobody" in wrong.stderr

@@ -187,4 +187,10 @@ def test_shipped_flows_are_valid_and_translated() -> None:
     from bot.runtime import load_flows
 
     flows = load_flows()
-    assert set(flows.definitions) == {"onboarding", "language", "broadcast", "appointment"}
+    assert set(flows.definitions) == {
+        "onboarding",
+        "language",
+        "broadcast",
+        "appointment",
+        "new_time",
+    }

@@ -173,4 +173,11 @@ async def test_staff_code_links_the_coach(app, api, demo_codes) -> None:
     seen = await coach.send(f"/start {demo_codes['coach']}")
     assert "Sanne de Vries" in seen[0] and "Wijkatelier De Brug" in seen[0]
     menu = api.commands["chat:2001:"]
-    assert [c["command"] for c in menu] == ["help", "afspraak", "bericht", "berichten", "taal"]
+    assert [c["command"] for c in menu] == [
+        "help",
+        "afspraak",
+        "afspraken",
+        "bericht",
+        "berichten",
+        "taal",
+    ]

@@ -38,11 +38,13 @@ def raise_alert(
     episode: bool = True,
     message: str | None = None,
     params: dict[str, Any] | None = None,
+    actions: tuple[tuple[str, str], ...] = (),
     **detail: Any,
 ) -> Alert | None:
     """Open an alert and queue the coach's message (msgid `message`, else the kind's, with
     {name} and `params`, in the coach's language), in the caller's transaction.
     With `episode`, nothing new while the same kind is still open for this participant.
+    `actions` are buttons under it: (label msgid, callback prefix); the alert's id is appended.
     """
     open_one = (
         None
@@ -73,6 +75,9 @@ def raise_alert(
     if coach is not None and coach.chat_id is not None:
         with use_locale(coach.language):
             text = _(message or TEXTS[kind], name=participant.display_name or "?", **(params or {}))
+            buttons = [
+                [{"text": _(label), "data": f"{prefix}:{alert.id}"}] for label, prefix in actions
+            ]
         outbox.enqueue_many(
             session,
             [
@@ -81,6 +86,7 @@ def raise_alert(
                     key=f"alert:{alert.id}",
                     chat_id=coach.chat_id,
                     text=text,
+                    buttons=buttons or None,
                     kind=OutboxKind.ALERT,
                     priority=PRIORITY_ALERT,
                     staff_id=coach.id,

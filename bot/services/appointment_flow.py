@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -10,20 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import _, format_when, use_locale
-from bot.services import outbox, scheduling
-from bot.services.broadcasts import BroadcastRefused
+from bot.services import rescheduling, scheduling, scope
+from bot.services.errors import Refused
 from bot.services.reminder_texts import WHAT
 from flows.model import Effect, Send
-from storage import repositories as repo
 from storage.models import (
-    PRIORITY_PERSONAL,
     AppointmentKind,
     Location,
-    OutboxKind,
     Participant,
-    ParticipantStatus,
-    StaffMember,
-    StaffRole,
 )
 
 if TYPE_CHECKING:
@@ -32,28 +26,15 @@ if TYPE_CHECKING:
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def _staff(session: Session, chat_id: int) -> StaffMember:
-    staff = repo.staff_by_chat(session, chat_id)
-    if staff is None:
-        raise BroadcastRefused("not_staff")
-    return staff
-
-
 def options(session: Session, chat_id: int) -> dict[str, list[dict[str, str]]]:
     """A coach's own participants (an admin's: the whole organisation's) and the locations."""
     with session.begin():
-        staff = _staff(session, chat_id)
-        people = select(Participant).where(
-            Participant.organisation_id == staff.organisation_id,
-            Participant.status.in_([ParticipantStatus.ACTIVE, ParticipantStatus.INVITED]),
-        )
-        if staff.role == StaffRole.COACH:
-            people = people.where(Participant.coach_id == staff.id)
-        places = select(Location).where(Location.organisation_id == staff.organisation_id)
+        mine = scope.of_staff(session, chat_id)
+        places = select(Location).where(Location.organisation_id == mine.organisation_id)
         return {
             "participant_options": [
                 {"value": str(p.id), "label": (p.display_name or "?")[:40]}
-                for p in session.scalars(people.order_by(Participant.display_name)).all()[:40]
+                for p in session.scalars(scope.participants(mine)).all()[:40]
             ],
             "location_options": [
                 {"value": str(loc.id), "label": loc.name[:40]}
@@ -62,20 +43,8 @@ def options(session: Session, chat_id: int) -> dict[str, list[dict[str, str]]]:
         }
 
 
-def _schedule(
-    session: Session, chat_id: int, v: dict[str, Any], now: datetime, zone: ZoneInfo
-) -> tuple[StaffMember, Participant, Location, scheduling.Schedule]:
-    staff = _staff(session, chat_id)
-    person = session.get(Participant, int(v["participant"]))
-    place = session.get(Location, int(v["location"]))
-    if (
-        person is None
-        or place is None
-        or person.organisation_id != staff.organisation_id
-        or place.organisation_id != staff.organisation_id
-    ):
-        raise BroadcastRefused("unknown_group")
-    parts = v["when"]
+def local_start(parts: dict[str, int], now: datetime, zone: ZoneInfo) -> datetime:
+    """The moment a coach typed ("24-11 09:30", year optional: the coming one), in the future."""
     local = now.astimezone(zone)
     year = parts.get("year") or local.year
     try:
@@ -83,14 +52,26 @@ def _schedule(
             year, parts["month"], parts["day"], parts["hour"], parts["minute"], tzinfo=zone
         )
     except ValueError:
-        raise BroadcastRefused("in_the_past") from None
+        raise Refused("in_the_past") from None
     if parts.get("year") is None and start < local - timedelta(days=1):
         start = start.replace(year=year + 1)
     if start < local:
-        raise BroadcastRefused("in_the_past")
+        raise Refused("in_the_past")
+    return start
+
+
+def _schedule(
+    session: Session, chat_id: int, v: dict[str, Any], now: datetime, zone: ZoneInfo
+) -> tuple[scope.Scope, Participant, Location, scheduling.Schedule]:
+    mine = scope.of_staff(session, chat_id)
+    person = scope.participant(session, mine, int(v["participant"]))
+    place = session.get(Location, int(v["location"]))
+    if place is None or place.organisation_id != mine.organisation_id:
+        raise Refused("not_yours")
+    start = local_start(v["when"], now, zone)
     rule = f"FREQ=WEEKLY;BYDAY={WEEKDAYS[start.weekday()]}" if v.get("repeat") == "weekly" else None
     return (
-        staff,
+        mine,
         person,
         place,
         scheduling.Schedule(
@@ -99,7 +80,7 @@ def _schedule(
             starts_at=start,
             rrule=rule,
             location_id=place.id,
-            staff_id=staff.id,
+            staff_id=mine.staff_id,
         ),
     )
 
@@ -116,7 +97,7 @@ def summary(
 ) -> list[Effect]:
     """Show the coach exactly what the participant will read, in the participant's language."""
     with session.begin():
-        _staff_member, person, place, schedule = _schedule(session, chat_id, v, now, actor.zone)
+        _scope, person, place, schedule = _schedule(session, chat_id, v, now, actor.zone)
         text = _participant_text(schedule, person, place, actor.zone)
         header = _("{name} will get this message:", name=person.display_name or "?")
     return [Send(f"{header}\n\n{text}", literal=True)]
@@ -126,30 +107,22 @@ def create(
     session: Session, chat_id: int, v: dict[str, Any], now: datetime, actor: Actor
 ) -> list[Effect]:
     """Save it, plan the reminders, and tell the participant once (through the outbox)."""
-    quiet = (time(21), time(8))
     with session.begin():
-        staff, person, place, schedule = _schedule(session, chat_id, v, now, actor.zone)
+        mine, person, place, schedule = _schedule(session, chat_id, v, now, actor.zone)
         appointment = scheduling.create(
-            session, staff.organisation_id, schedule, now, actor.zone, quiet
+            session, mine.organisation_id, schedule, now, actor.zone, actor.quiet
         )
-        if person.chat_id is not None and person.status == ParticipantStatus.ACTIVE:
-            text = _participant_text(schedule, person, place, actor.zone)
-            outbox.enqueue_many(
-                session,
-                [
-                    outbox.message(
-                        now,
-                        key=f"appointment:{appointment.id}:new",
-                        chat_id=person.chat_id,
-                        text=text,
-                        kind=OutboxKind.REMINDER,
-                        priority=PRIORITY_PERSONAL,
-                        participant_id=person.id,
-                        organisation_id=staff.organisation_id,
-                        language=person.language,
-                    )
-                ],
-            )
+        with use_locale(person.language or "nl"):
+            when = format_when(schedule.starts_at, actor.zone)
+        rescheduling.tell(
+            session,
+            person,
+            f"appointment:{appointment.id}:new",
+            now,
+            WHAT[schedule.kind],
+            when=when,
+            place=place.name,
+        )
         name = person.display_name or "?"
     return [
         Send(
@@ -157,3 +130,51 @@ def create(
             literal=True,
         )
     ]
+
+
+def _new_time(
+    session: Session, chat_id: int, v: dict[str, Any], now: datetime, actor: Actor
+) -> tuple[scope.Scope, datetime]:
+    with session.begin():
+        mine = scope.of_staff(session, chat_id)
+    return mine, local_start(v["when"], now, actor.zone)
+
+
+def new_time_preview(
+    session: Session, chat_id: int, v: dict[str, Any], now: datetime, actor: Actor
+) -> list[Effect]:
+    """Before a move or a proposal: exactly what the participant will read."""
+    mine, start = _new_time(session, chat_id, v, now, actor)
+    if v["mode"] == "propose":
+        name, text = rescheduling.proposal_text(session, mine, int(v["alert"]), start, actor.zone)
+    else:
+        name, text = rescheduling.move_text(
+            session, mine, int(v["appointment"]), occurrence_from(v), start, now, actor.zone
+        )
+    header = _("{name} will get this message:", name=name)
+    return [Send(f"{header}\n\n{text}", literal=True)]
+
+
+def new_time_save(
+    session: Session, chat_id: int, v: dict[str, Any], now: datetime, actor: Actor
+) -> list[Effect]:
+    """Move the occurrence, or send the proposal; the participant is told through the outbox."""
+    mine, start = _new_time(session, chat_id, v, now, actor)
+    if v["mode"] == "propose":
+        done = rescheduling.propose(session, mine, int(v["alert"]), start, now, actor.zone)
+        return [Send(_("Sent. I will tell you when {name} answers.", name=done.name), literal=True)]
+    done = rescheduling.move(
+        session,
+        mine,
+        int(v["appointment"]),
+        occurrence_from(v),
+        start,
+        now,
+        actor.zone,
+        actor.quiet,
+    )
+    return [Send(done.said("move"), literal=True)]
+
+
+def occurrence_from(v: dict[str, Any]) -> datetime:
+    return rescheduling.occurrence_from(int(v["occurrence"]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -32,11 +32,23 @@ def next_in_rule(
     return found.replace(tzinfo=zone) if found is not None else None
 
 
+def skip_key(start: datetime) -> str:
+    """How a moved or cancelled occurrence is written in `Appointment.skipped`."""
+    return start.astimezone(UTC).isoformat()
+
+
 def next_start(appointment: Appointment, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """The first start of an appointment after `now`."""
+    """The first start of an appointment after `now`, passing over skipped occurrences."""
     if appointment.rrule is None:
         return appointment.starts_at if appointment.starts_at > now else None
-    return next_in_rule(appointment.rrule, appointment.starts_at, now, zone)
+    skipped = set(appointment.skipped or ())
+    moment = now
+    for _ in range(len(skipped) + 1):
+        found = next_in_rule(appointment.rrule, appointment.starts_at, moment, zone)
+        if found is None or skip_key(found) not in skipped:
+            return found
+        moment = found
+    return None
 
 
 def next_opening(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import LANGUAGES, _, use_locale
 from bot.services import outbox
-from bot.services.errors import DomainError
+from bot.services.errors import Refused
 from storage import repositories as repo
 from storage.models import (
     PRIORITY_BULK,
@@ -39,12 +39,8 @@ from storage.models import (
 MAX_TEXT = 3800
 
 
-class BroadcastRefused(DomainError):
+class BroadcastRefused(Refused):
     """Something about a broadcast is not right; `reason` names it for the message."""
-
-    def __init__(self, reason: str, **details: object) -> None:
-        super().__init__(reason)
-        self.reason, self.details = reason, details
 
 
 @dataclass

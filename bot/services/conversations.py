@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,10 +28,12 @@ class Flows:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who drives the flow, as the actions need it: a first name and the local time zone."""
+    """Who drives the flow, as the actions need it: a first name, the local time zone and the
+    quiet hours (reminders planned by an action must respect them)."""
 
     name: str = ""
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+    quiet: tuple[time, time] = (time(21), time(8))
 
 
 @dataclass
@@ -59,6 +61,8 @@ ACTIONS: dict[str, ActionFn] = {
     "broadcast_create": broadcast_flow.create,
     "appointment_summary": appointment_flow.summary,
     "appointment_create": appointment_flow.create,
+    "new_time_preview": appointment_flow.new_time_preview,
+    "new_time_save": appointment_flow.new_time_save,
 }
 
 

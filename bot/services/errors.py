@@ -23,3 +23,11 @@ class AlreadyLinked(DomainError):
 
 class NotAParticipant(DomainError):
     """The chat has not finished onboarding, so there is nothing of theirs to act on."""
+
+
+class Refused(DomainError):
+    """A staff action that is not allowed or not possible; `reason` names the kind message."""
+
+    def __init__(self, reason: str, **details: object) -> None:
+        super().__init__(reason)
+        self.reason, self.details = reason, details

@@ -30,6 +30,16 @@ WHAT = {
     AppointmentKind.EXAM: N_("Your exam is on {when}, at {place}."),
     AppointmentKind.OTHER: N_("Your next appointment is on {when}, at {place}."),
 }
+# Short names, as on the buttons of /afspraak (the same msgids).
+KINDS = {
+    "coach_talk": N_("🗣 Talk with the coach"),
+    "intake": N_("📝 Intake"),
+    "workshop_day": N_("🛠 Workshop day"),
+    "school_day": N_("🏫 School day"),
+    "placement_day": N_("💼 Placement day"),
+    "exam": N_("✏️ Exam"),
+    "other": N_("📌 Something else"),
+}
 KEPT = N_("{coach} has kept a place for you.")
 ADDRESS = N_("Address: {address}")
 NOTE = N_("Note from your coach: {notes}")

@@ -7,7 +7,7 @@ Times are stored in UTC; offsets and quiet hours are read in local time, so "the
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.services import outbox
+from bot.services.appointments import skip_key
 from bot.services.reminder_texts import reminder_message
 from storage.models import (
     Appointment,
@@ -70,7 +71,8 @@ def offsets_for(organisation: Organisation | None, kind: str) -> list[str]:
 def occurrences(
     appointment: Appointment, after: datetime, before: datetime, zone: ZoneInfo
 ) -> list[datetime]:
-    """Starts in [after, before); a recurrence keeps its local wall-clock time."""
+    """Starts (in UTC) in [after, before); a recurrence keeps its local wall-clock time, and
+    occurrences that were moved or cancelled are left out."""
     if appointment.rrule is None:
         start = appointment.starts_at
         return [start] if after <= start < before else []
@@ -80,8 +82,13 @@ def occurrences(
         before.astimezone(zone).replace(tzinfo=None),
         inc=True,
     )
-    found = [moment.replace(tzinfo=zone).astimezone(after.tzinfo) for moment in local]
-    return [start for start in found if after <= start < before]
+    found = [moment.replace(tzinfo=zone).astimezone(UTC) for moment in local]
+    skipped = set(appointment.skipped or ())
+    return [
+        start
+        for start in found
+        if after <= start < before and (not skipped or skip_key(start) not in skipped)
+    ]
 
 
 def place(

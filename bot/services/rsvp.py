@@ -20,6 +20,7 @@ NOT_COMING = {
     "family": N_("{name} cannot come on {when}, because of their child or family."),
     "other": N_("{name} cannot come on {when}, for another reason."),
 }
+PROPOSE = N_("📅 Propose a new time")
 LATE = {
     "15": N_("{name} will be about 15 minutes late on {when}."),
     "30": N_("{name} will be about 30 minutes late on {when}."),
@@ -96,6 +97,7 @@ def record(
                 episode=False,
                 message=table[detail],
                 params={"when": when},
+                actions=((PROPOSE, "newtime"),) if answer == "not_coming" else (),
                 appointment_id=reminder.appointment_id,
                 reason=detail,
                 occurrence=reminder.occurrence_start.isoformat(),

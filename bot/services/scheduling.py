@@ -12,7 +12,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.i18n import N_
+from bot.i18n import N_, format_when, use_locale
 from bot.services import reminders
 from storage.models import (
     Appointment,
@@ -52,6 +52,7 @@ ROW_ERRORS = {
     "location": N_("Line {line}: no location called {value}."),
     "with": N_("Line {line}: no staff member called {value}."),
     "columns": N_("The file needs the columns {value}."),
+    "past": N_("Line {line}: {value} has already passed."),
 }
 
 
@@ -134,7 +135,7 @@ def _find(session: Session, model: type, organisation_id: int, name: str) -> lis
     return list(session.scalars(query))
 
 
-def _row(
+def parse_row(
     session: Session, organisation_id: int, line: int, row: dict[str, str], zone: ZoneInfo
 ) -> Schedule:
     def fail(reason: str, value: object = "") -> ValueError:
@@ -219,7 +220,7 @@ def import_csv(
         for line, raw in enumerate(reader, start=2):
             row = {(k or "").strip().lower(): v for k, v in raw.items()}
             try:
-                schedules.append(_row(session, organisation_id, line, row, zone))
+                schedules.append(parse_row(session, organisation_id, line, row, zone))
             except ValueError as error:
                 reason, details = error.args if len(error.args) == 2 else ("date", {})
                 report.errors.append((reason, details))
@@ -229,3 +230,45 @@ def import_csv(
             create(session, organisation_id, schedule, now, zone, quiet)
             report.created += 1
     return report
+
+
+@dataclass(frozen=True)
+class Made:
+    id: int
+    name: str
+    starts_at: datetime
+
+
+def add(
+    session: Session,
+    organisation_id: int,
+    row: dict[str, str],
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+) -> Made:
+    """One appointment from the command line, checked like a CSV row; the participant is told
+    once, as after /afspraak. Raises ValueError(reason, details) like `parse_row`."""
+    from bot.services.reminder_texts import WHAT
+    from bot.services.rescheduling import tell
+
+    with session.begin():
+        schedule = parse_row(session, organisation_id, 1, row, zone)
+        if schedule.starts_at <= now:
+            raise ValueError("past", {"value": row.get("date", "")})
+        appointment = create(session, organisation_id, schedule, now, zone, quiet)
+        person = session.get(Participant, schedule.participant_id)
+        place = session.get(Location, schedule.location_id or -1)
+        assert person is not None
+        with use_locale(person.language or "nl"):
+            when = format_when(schedule.starts_at, zone)
+        tell(
+            session,
+            person,
+            f"appointment:{appointment.id}:new",
+            now,
+            WHAT[schedule.kind],
+            when=when,
+            place=place.name if place else "?",
+        )
+        return Made(appointment.id, person.display_name or "?", schedule.starts_at)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.broadcast_texts import refusal
 from bot.i18n import _, format_when
+from bot.refusals import refusal
 from bot.services import appointment_flow, appointments, conversations
-from bot.services.broadcasts import BroadcastRefused
+from bot.services.errors import Refused
 from bot.services.identity import who_is
 from bot.services.reminder_texts import WHAT
 from bot.telegram.context import WegwijzerContext
@@ -84,7 +84,7 @@ async def make_appointment(update: Update, context: WegwijzerContext) -> None:
     try:
         with runtime.session_factory() as session:
             variables = appointment_flow.options(session, chat_id)
-    except BroadcastRefused as error:
+    except Refused as error:
         await say(context, chat_id, refusal(error))
         return
     if not variables["participant_options"]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.broadcast_texts import refusal, report_text
+from bot.broadcast_texts import report_text
 from bot.i18n import _
+from bot.refusals import refusal
 from bot.services import broadcast_flow, broadcasts, conversations, groups
 from bot.services.broadcasts import BroadcastRefused, Report
 from bot.telegram.context import WegwijzerContext

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.broadcast_texts import refusal
 from bot.i18n import N_, _, set_locale
+from bot.refusals import refusal
 from bot.services import conversations
-from bot.services.broadcasts import BroadcastRefused
 from bot.services.conversations import Actor, Outcome
-from bot.services.errors import AlreadyLinked, DomainError, InviteExpired, InviteUnknown
+from bot.services.errors import (
+    AlreadyLinked,
+    DomainError,
+    InviteExpired,
+    InviteUnknown,
+    Refused,
+)
 from bot.telegram import appointments, menu
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, match_option, say, show
@@ -20,7 +25,7 @@ TAP_PLEASE = N_("Please tap one of the buttons.")
 
 def explain(error: DomainError) -> str:
     """The kind sentence for each thing a person can get wrong."""
-    if isinstance(error, BroadcastRefused):
+    if isinstance(error, Refused):
         return refusal(error)
     if isinstance(error, InviteUnknown):
         return _("I do not know this code. Check the code, or ask your coach for a new one.")
@@ -37,7 +42,9 @@ def explain(error: DomainError) -> str:
 def who(update: Update, context: WegwijzerContext) -> Actor:
     user = update.effective_user
     return Actor(
-        name=user.first_name if user and user.first_name else "", zone=context.runtime.settings.zone
+        name=user.first_name if user and user.first_name else "",
+        zone=context.runtime.settings.zone,
+        quiet=context.runtime.settings.quiet,
     )
 
 

@@ -27,6 +27,7 @@ HELP, LANGUAGE, STOP, START = (
 WRITE, FOLLOW = N_("Send a message to groups"), N_("Follow sent messages")
 APPOINTMENTS = N_("My appointments")
 APPOINTMENT = N_("Make an appointment")
+CHANGE = N_("Move or cancel appointments")
 COMMANDS = {
     "participant": [
         ("help", HELP),
@@ -37,6 +38,7 @@ COMMANDS = {
     "staff": [
         ("help", HELP),
         ("afspraak", APPOINTMENT),
+        ("afspraken", CHANGE),
         ("bericht", WRITE),
         ("berichten", FOLLOW),
         ("taal", LANGUAGE),
@@ -67,6 +69,7 @@ def help_text(kind: str) -> str:
     if kind == "staff":
         return _(
             "Commands for staff:\n/afspraak – make an appointment\n"
+            "/afspraken – move or cancel appointments\n"
             "/bericht – send a message to groups\n"
             "/berichten – follow sent messages\n/taal – choose your language\n"
             "/help – show this list again\nIn a Telegram group, /groep connects that group."

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.i18n import _
-from bot.services import rsvp
+from bot.i18n import N_, _
+from bot.services import rescheduling, rsvp
 from bot.services.rsvp import AnswerTooLate
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, say
@@ -106,3 +106,44 @@ async def answer(update: Update, context: WegwijzerContext) -> None:
         await say(context, chat_id, _("Thank you. I will tell {coach}.", coach=result.coach))
     else:
         await say(context, chat_id, _("Thank you. I will tell your coach."))
+
+
+PROPOSAL_PATTERN = r"^tp:\d+:(yes|no)$"
+CLOSED = {
+    "answered": N_("You already answered this."),
+    "withdrawn": N_(
+        "This proposal is no longer valid. Look at the newest message from your coach."
+    ),
+    "passed": N_("This time has already passed. Your coach will contact you."),
+    "unknown": N_("This button is no longer active."),
+}
+
+
+async def answer_proposal(update: Update, context: WegwijzerContext) -> None:
+    """The participant's one tap on a coach's proposed new time."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    _prefix, proposal_id, choice = query.data.split(":")
+    runtime = context.runtime
+    await drop_buttons(query.message)  # type: ignore[arg-type]
+    try:
+        with runtime.session_factory() as session:
+            result = rescheduling.answer_proposal(
+                session,
+                chat_id,
+                int(proposal_id),
+                choice == "yes",
+                runtime.clock.now(),
+                runtime.settings.zone,
+                runtime.settings.quiet,
+            )
+    except rescheduling.ProposalClosed as closed:
+        await query.answer()
+        await say(context, chat_id, _(CLOSED[closed.why]))
+        return
+    await query.answer()
+    sender = context.bot_data.get("sender")
+    if sender is not None:
+        sender.wake.set()  # the coach's message is in the outbox
+    await say(context, chat_id, result.text)

@@ -1,6 +1,6 @@
 """The tables, by noun; times are stored in UTC and shown in the organisation's zone."""
 
-from storage.models.appointment import Appointment
+from storage.models.appointment import Appointment, TimeProposal
 from storage.models.base import (
     AlertState,
     AppointmentKind,
@@ -13,6 +13,7 @@ from storage.models.base import (
     OutboxState,
     ParticipantStatus,
     Phase,
+    ProposalState,
     ReminderState,
     StaffRole,
     UTCDateTime,
@@ -69,9 +70,11 @@ __all__ = [
     "ParticipantStatus",
     "Phase",
     "ProcessedUpdate",
+    "ProposalState",
     "Reminder",
     "ReminderState",
     "StaffMember",
     "StaffRole",
+    "TimeProposal",
     "UTCDateTime",
 ]

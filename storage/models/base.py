@@ -125,6 +125,13 @@ class AlertState(enum.StrEnum):
     RESOLVED = "resolved"
 
 
+class ProposalState(enum.StrEnum):
+    PROPOSED = "proposed"  # waiting for the participant's tap
+    ACCEPTED = "accepted"  # a new appointment was made
+    DECLINED = "declined"  # the coach is asked for another time
+    WITHDRAWN = "withdrawn"  # a newer proposal replaced it, or its time passed
+
+
 class ReminderState(enum.StrEnum):
     PENDING = "pending"  # waiting for its due time
     QUEUED = "queued"  # handed to the outbox
