@@ -1,6 +1,7 @@
 """`wegwijzer appointments …`: import a CSV file (a per-row report), add one, list the coming
-ones, move or cancel one. The operator acts for one organisation (`--org`); the same services
-as the chat check that every appointment and participant belongs to it."""
+ones, move or cancel one; and `wegwijzer attendance import`. The operator acts for one
+organisation (`--org`); the same services as the chat check that every appointment and
+participant belongs to it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from bot.i18n import N_, _, format_when, ngettext, set_locale
 from bot.refusals import refusal
 from bot.runtime import Runtime
-from bot.services import rescheduling, scheduling, scope
+from bot.services import attendance, rescheduling, scheduling, scope
 from bot.services.errors import Refused
 from bot.services.reminder_texts import KINDS
 from bot.services.scope import Scope
@@ -23,6 +24,7 @@ from storage.models import Organisation
 
 
 def import_command(runtime: Runtime, args: argparse.Namespace) -> int:
+    """`appointments import` and `attendance import`: all rows or none, one line per bad row."""
     settings = runtime.settings
     set_locale(settings.default_language)
     try:
@@ -30,33 +32,32 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"wegwijzer: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
+    organisation_id = _organisation_id(runtime, args.org)
+    if organisation_id is None:
+        return 2
+    now = runtime.clock.now()
     with runtime.session_factory() as session:
-        organisation = session.scalars(
-            select(Organisation).where(Organisation.slug == args.org)
-        ).first()
-        if organisation is None:
-            print(f"wegwijzer: no organisation with slug {args.org!r}", file=sys.stderr)
-            return 2
-        organisation_id = organisation.id
-        session.rollback()
-        report = scheduling.import_csv(
-            session,
-            organisation_id,
-            text,
-            runtime.clock.now(),
-            settings.zone,
-            settings.quiet,
-            args.skip_errors,
-        )
+        if args.command == "attendance":
+            report = attendance.import_csv(
+                session, organisation_id, text, now, settings.zone, args.skip_errors
+            )
+            errors, count = attendance.IMPORT_ERRORS, report.recorded
+            done = ngettext("{n} attendance record saved.", "{n} attendance records saved.", count)
+        else:
+            made = scheduling.import_csv(
+                session, organisation_id, text, now, settings.zone, settings.quiet, args.skip_errors
+            )
+            report, errors, count = made, scheduling.ROW_ERRORS, made.created
+            done = ngettext("{n} appointment imported.", "{n} appointments imported.", count)
     for reason, details in report.errors:
-        print(_(scheduling.ROW_ERRORS[reason], **details), file=sys.stderr)
+        print(_(errors[reason], **details), file=sys.stderr)
     if report.errors and not args.skip_errors:
         print(
             _("Nothing was imported. Correct the lines above, or use --skip-errors."),
             file=sys.stderr,
         )
         return 2
-    print(ngettext("{n} appointment imported.", "{n} appointments imported.", report.created))
+    print(done)
     return 0
 
 

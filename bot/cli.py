@@ -78,6 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     cancel.add_argument("id", type=int, help="appointment number (see list)")
     cancel.add_argument("--org", required=True, help="organisation slug")
     cancel.add_argument("--at", help='only the occurrence at "YYYY-MM-DD HH:MM"')
+    present = commands.add_parser("attendance", help="attendance records")
+    present_commands = present.add_subparsers(dest="attendance_command", required=True)
+    present_import = present_commands.add_parser(
+        "import",
+        help="import attendance from a CSV file (columns: participant, date, start, status, "
+        "reason; status present, late, excused or absent)",
+    )
+    present_import.add_argument("file", help="UTF-8 CSV file")
+    present_import.add_argument("--org", required=True, help="organisation slug")
+    present_import.add_argument(
+        "--skip-errors", action="store_true", help="save the good rows even if some have errors"
+    )
     send = commands.add_parser("broadcast", help="send a message to groups, or follow one")
     send.add_argument("--org", help="organisation slug (to send, or with --list)")
     send.add_argument("--group", action="append", default=[], help="group name; repeatable")
@@ -178,6 +190,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             "move": appointments_cli.change_command,
             "cancel": appointments_cli.change_command,
         }[args.appointments_command](runtime, args)
+    if args.command == "attendance":
+        from bot.appointments_cli import import_command
+
+        return import_command(runtime, args)
     if args.command == "broadcast":
         from bot.broadcast_cli import broadcast_command
 

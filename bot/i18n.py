@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_date_format, get_datetime_format
+from babel.lists import format_list
 from babel.support import NullTranslations, Translations
 
 from locales import LOCALE_DIR
@@ -122,6 +123,12 @@ def format_day(day: date, lang: str | None = None, with_year: bool = False) -> s
     if not with_year:
         pattern = _YEAR.sub("", pattern).strip()
     return format_date(day, pattern, locale=loc)
+
+
+def format_days(days: list[date], lang: str | None = None) -> str:
+    """ "dinsdag 24 november en donderdag 26 november": CLDR's list pattern of the language."""
+    lang = lang or current_locale()
+    return format_list([format_day(day, lang) for day in days], locale=_locale(lang))
 
 
 def format_when(

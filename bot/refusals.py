@@ -21,6 +21,7 @@ REFUSALS = {
     "not_yours": N_("This participant is not one of yours."),
     "unknown_appointment": N_("This appointment does not exist, or it is already over."),
     "no_participants": N_("You have no participants yet."),
+    "not_yet": N_("You can fill this in on the day itself, not before."),
     "unknown_alert": N_("This alert does not exist, or it is not about one of yours."),
 }
 

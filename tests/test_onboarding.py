@@ -175,6 +175,7 @@ async def test_staff_code_links_the_coach(app, api, demo_codes) -> None:
     menu = api.commands["chat:2001:"]
     assert [c["command"] for c in menu] == [
         "help",
+        "vandaag",
         "afspraak",
         "afspraken",
         "bericht",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram.ext import JobQueue
 
+from bot.jobs.attendance import disengagement_scan
 from bot.jobs.housekeeping import forget_old_updates
 from bot.jobs.reminders import extend_reminders, reminder_tick
 
 
-def schedule(job_queue: JobQueue) -> None:
+def schedule(job_queue: JobQueue, zone: ZoneInfo) -> None:
     job_queue.run_repeating(
         reminder_tick, interval=timedelta(minutes=1), first=5, name="reminder_tick"
     )
@@ -20,3 +22,7 @@ def schedule(job_queue: JobQueue) -> None:
     job_queue.run_repeating(
         forget_old_updates, interval=timedelta(hours=1), first=60, name="forget_old_updates"
     )
+    job_queue.run_daily(
+        disengagement_scan, time=time(18, 30, tzinfo=zone), name="disengagement_scan"
+    )
+    job_queue.run_once(disengagement_scan, when=120, name="disengagement_scan_at_start")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_, format_when, use_locale
-from bot.services import alerts
+from bot.services import alerts, attendance
 from bot.services.errors import DomainError
 from storage import repositories as repo
 from storage.models import AppointmentAnswer, Reminder, StaffMember
@@ -84,6 +84,16 @@ def record(
         )
         person = repo.participant_by_chat(session, chat_id)
         assert person is not None
+        attendance.from_answer(
+            session,
+            person,
+            reminder.appointment_id,
+            reminder.occurrence_start,
+            answer,
+            row.reason,
+            now,
+            zone,
+        )
         coach = session.get(StaffMember, person.coach_id or -1)
         table = NOT_COMING if answer == "not_coming" else LATE if answer == "late" else {}
         if detail in table:

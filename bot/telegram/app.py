@@ -21,6 +21,7 @@ from bot.i18n import LANGUAGES, _, use_locale
 from bot.runtime import Runtime
 from bot.telegram import (
     appointments,
+    attendance,
     broadcasts,
     changes,
     conversation,
@@ -77,7 +78,7 @@ def build_application(
     add_handlers(application)
     application.add_error_handler(on_error)
     if application.job_queue is not None:
-        jobs.schedule(application.job_queue)
+        jobs.schedule(application.job_queue, settings.zone)
     return application
 
 
@@ -93,6 +94,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("stop", menu.stop, filters=private),
             CommandHandler("afspraken", changes.appointments_command, filters=private),
             CommandHandler("afspraak", appointments.make_appointment, filters=private),
+            CommandHandler("vandaag", attendance.day_list, filters=private),
             CommandHandler("bericht", broadcasts.compose, filters=private),
             CommandHandler("berichten", broadcasts.follow, filters=private),
             CommandHandler("groep", broadcasts.connect_group, filters=groups),
@@ -101,6 +103,7 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(reminders.answer, pattern=reminders.PATTERN),
             CallbackQueryHandler(reminders.answer_proposal, pattern=reminders.PROPOSAL_PATTERN),
             CallbackQueryHandler(changes.appointment_button, pattern=changes.PATTERN),
+            CallbackQueryHandler(attendance.tap, pattern=attendance.PATTERN),
             CallbackQueryHandler(changes.propose_button, pattern=r"^newtime:\d+$"),
             CallbackQueryHandler(conversation.tap, pattern=r"^fl:"),
             CallbackQueryHandler(onboarding.change_language, pattern=r"^menu:taal$"),

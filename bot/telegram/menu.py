@@ -28,6 +28,7 @@ WRITE, FOLLOW = N_("Send a message to groups"), N_("Follow sent messages")
 APPOINTMENTS = N_("My appointments")
 APPOINTMENT = N_("Make an appointment")
 CHANGE = N_("Move or cancel appointments")
+TODAY = N_("Who is expected today")
 COMMANDS = {
     "participant": [
         ("help", HELP),
@@ -37,6 +38,7 @@ COMMANDS = {
     ],
     "staff": [
         ("help", HELP),
+        ("vandaag", TODAY),
         ("afspraak", APPOINTMENT),
         ("afspraken", CHANGE),
         ("bericht", WRITE),
@@ -68,7 +70,8 @@ def help_text(kind: str) -> str:
         )
     if kind == "staff":
         return _(
-            "Commands for staff:\n/afspraak – make an appointment\n"
+            "Commands for staff:\n/vandaag – who is expected today (attendance)\n"
+            "/afspraak – make an appointment\n"
             "/afspraken – move or cancel appointments\n"
             "/bericht – send a message to groups\n"
             "/berichten – follow sent messages\n/taal – choose your language\n"

@@ -1,9 +1,12 @@
 """The tables, by noun; times are stored in UTC and shown in the organisation's zone."""
 
 from storage.models.appointment import Appointment, TimeProposal
+from storage.models.attendance import Attendance
 from storage.models.base import (
     AlertState,
     AppointmentKind,
+    AttendanceSource,
+    AttendanceStatus,
     Base,
     BroadcastState,
     ChatId,
@@ -48,6 +51,9 @@ __all__ = [
     "Appointment",
     "AppointmentAnswer",
     "AppointmentKind",
+    "Attendance",
+    "AttendanceSource",
+    "AttendanceStatus",
     "AuditEvent",
     "Base",
     "Broadcast",

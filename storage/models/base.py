@@ -132,6 +132,20 @@ class ProposalState(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # a newer proposal replaced it, or its time passed
 
 
+class AttendanceStatus(enum.StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    EXCUSED = "excused"  # said in advance they could not come (with a reason)
+    ABSENT = "absent"  # expected, did not come, no word
+
+
+class AttendanceSource(enum.StrEnum):
+    COACH = "coach"  # /vandaag
+    QR = "qr"  # scanned the location's code of the day
+    RSVP = "rsvp"  # "I can't come" on a reminder
+    IMPORT = "import"  # a CSV file
+
+
 class ReminderState(enum.StrEnum):
     PENDING = "pending"  # waiting for its due time
     QUEUED = "queued"  # handed to the outbox

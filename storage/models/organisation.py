@@ -19,6 +19,8 @@ class Organisation(Base):
     default_language: Mapped[str] = mapped_column(String(8), default="nl")
     # appointment kind (or "*") → offsets such as "-1d@18:00" or "-2h"; empty: the defaults
     reminder_offsets: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Tuning of the disengagement rules, e.g. {"absences_in_a_row": 3}; empty: the defaults.
+    alert_rules: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime]
     locations: Mapped[list[Location]] = relationship(back_populates="organisation")
 
