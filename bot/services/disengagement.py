@@ -16,13 +16,14 @@ happened after that counts; coming back closes it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_, format_days, use_locale
@@ -114,8 +115,9 @@ def run(
         organisations = {o.id: o for o in session.scalars(select(Organisation))}
     raised = 0
     for first in range(0, len(ids), CHUNK):
+        chunk = ids[first : first + CHUNK]
         with session.begin():
-            raised += _chunk(session, ids[first : first + CHUNK], organisations, now, zone)
+            raised += _chunk(session, chunk, participant_ids is None, organisations, now, zone)
         session.expunge_all()
     return raised
 
@@ -123,22 +125,30 @@ def run(
 def _chunk(
     session: Session,
     ids: list[int],
+    ranged: bool,
     organisations: dict[int, Organisation],
     now: datetime,
     zone: ZoneInfo,
 ) -> int:
     since = now - LOOK_BACK
+
+    def within(column: Any) -> Any:
+        # A whole run takes consecutive ids: a range is much cheaper than a list of 2,000.
+        return column.between(ids[0], ids[-1]) if ranged else column.in_(ids)
+
+    wanted = set(ids)
     # Plain rows, not ORM objects: this runs over every participant every day.
     people = {
         row.id: row
         for row in session.execute(
-            select(Participant.id, Participant.organisation_id).where(Participant.id.in_(ids))
+            select(Participant.id, Participant.organisation_id).where(within(Participant.id))
         )
+        if row.id in wanted
     }
     episodes: dict[int, list[Any]] = defaultdict(list)
     for alert in session.execute(
         select(Alert.participant_id, Alert.state, Alert.closed_at).where(
-            Alert.participant_id.in_(ids), Alert.kind == KIND
+            within(Alert.participant_id), Alert.kind == KIND
         )
     ):
         episodes[alert.participant_id or 0].append(alert)
@@ -150,19 +160,34 @@ def _chunk(
             Appointment.ends_at,
             Appointment.rrule,
             Appointment.skipped,
-        ).where(Appointment.participant_id.in_(ids), Appointment.cancelled_at.is_(None))
+        ).where(within(Appointment.participant_id), Appointment.cancelled_at.is_(None))
     ):
         appointments[appointment.participant_id].append(appointment)
+    # Every rule needs the outcomes after the last time they came, and nothing before it: ask
+    # for that one moment per person, and only for the marks that did not say "came".
+    last_came: dict[int, datetime] = {
+        pid: moment
+        for pid, moment in session.execute(
+            select(Attendance.participant_id, func.max(Attendance.occurrence_start))
+            .where(
+                within(Attendance.participant_id),
+                Attendance.occurrence_start >= since,
+                Attendance.status.in_(CAME),
+            )
+            .group_by(Attendance.participant_id)
+        )
+    }
     marks = {
         (row.participant_id, row.occurrence_start): row.status
         for row in session.execute(
             select(Attendance.participant_id, Attendance.occurrence_start, Attendance.status).where(
-                Attendance.participant_id.in_(ids), Attendance.occurrence_start >= since
+                within(Attendance.participant_id),
+                Attendance.occurrence_start >= since,
+                Attendance.status.not_in(CAME),
             )
         )
     }
-    # Only occurrences without a mark can be silent: ask for their reminders and answers only
-    # (with most days filled in, a tenth of the rows).
+    # Only occurrences without a mark can be silent: ask for their reminders and answers only.
     open_keys = select(Reminder.participant_id, Reminder.occurrence_start, AppointmentAnswer.id)
     open_keys = (
         open_keys.outerjoin(
@@ -176,8 +201,9 @@ def _chunk(
             & (AppointmentAnswer.occurrence_start == Reminder.occurrence_start),
         )
         .where(
-            Reminder.participant_id.in_(ids),
+            within(Reminder.participant_id),
             Reminder.occurrence_start >= since,
+            Reminder.occurrence_start < now,
             Reminder.state == ReminderState.QUEUED,
             Attendance.id.is_(None),
         )
@@ -189,16 +215,31 @@ def _chunk(
         if row.id is not None:
             answered.add(key)
     today = now.astimezone(zone).date()
-    starts: dict[tuple[Any, ...], list[datetime]] = {}  # groups share their schedules
+    ended: dict[tuple[Any, ...], list[datetime]] = {}  # groups share their schedules
     raised = 0
     for pid, person in people.items():
         history = episodes.get(pid, [])
         if any(alert.state != AlertState.RESOLVED for alert in history):
             continue  # one alert per episode
         start = max([since, *(a.closed_at for a in history if a.closed_at)])
+        came = last_came.get(pid)
         outcomes = _outcomes(
-            pid, appointments.get(pid, []), start, now, zone, marks, reminded, answered, starts
+            pid,
+            appointments.get(pid, []),
+            max(start, came + timedelta(seconds=1)) if came else start,
+            now,
+            zone,
+            marks,
+            reminded,
+            answered,
+            ended,
         )
+        if not outcomes:
+            continue  # came at the last occurrence, or nothing expected: nothing can fire
+        if came and came >= start:
+            # Stands for everything up to the last time they came: judge only needs that.
+            day = came.astimezone(zone).date()
+            outcomes.insert(0, Outcome(came, day, "came", (pid, came) in reminded))
         finding = judge(outcomes, rules_of(organisations.get(person.organisation_id or -1)), today)
         if finding is not None and _alert(session, now, session.get(Participant, pid), finding):
             raised += 1
@@ -214,31 +255,34 @@ def _outcomes(
     marks: dict[tuple[int, datetime], AttendanceStatus],
     reminded: set[tuple[int, datetime]],
     answered: set[tuple[int, datetime]],
-    starts: dict[tuple[Any, ...], list[datetime]],
+    ended: dict[tuple[Any, ...], list[datetime]],
 ) -> list[Outcome]:
+    """What happened at each expected occurrence that started at or after `start` and is over;
+    a mark that says they came is not looked for here (the caller knows the last one)."""
     found = []
     for appointment in appointments:
-        length = (
-            appointment.ends_at - appointment.starts_at
-            if appointment.ends_at
-            else timedelta(hours=1)
-        )
         schedule = (
             appointment.rrule,
             appointment.starts_at,
+            appointment.ends_at,
             tuple(appointment.skipped or ()),
-            start,
         )
-        if schedule not in starts:
-            starts[schedule] = reminders.occurrences(appointment, start, now, zone)
-        for moment in starts[schedule]:
-            if moment + length > now:
-                continue  # not over yet
+        if schedule not in ended:
+            length = (
+                appointment.ends_at - appointment.starts_at
+                if appointment.ends_at
+                else timedelta(hours=1)
+            )
+            ended[schedule] = [
+                moment
+                for moment in reminders.occurrences(appointment, now - LOOK_BACK, now, zone)
+                if moment + length <= now
+            ]
+        moments = ended[schedule]
+        for moment in moments[bisect_left(moments, start) :]:
             key = (pid, moment)
             status = marks.get(key)
-            if status in CAME:
-                what = "came"
-            elif status == AttendanceStatus.EXCUSED:
+            if status == AttendanceStatus.EXCUSED:
                 what = "excused"
             elif status == AttendanceStatus.ABSENT:
                 what = "absent"
