@@ -23,6 +23,24 @@ REFUSALS = {
     "no_participants": N_("You have no participants yet."),
     "not_yet": N_("You can fill this in on the day itself, not before."),
     "unknown_alert": N_("This alert does not exist, or it is not about one of yours."),
+    "alert_closed": N_("This alert is already resolved."),
+    "unknown_location": N_("This location does not exist in your organisation."),
+    "checkin_unknown": N_("I do not know this code. Please scan the code on the wall again."),
+    "checkin_old": N_(
+        "This code is from another day. Please scan today's code, or tell the staff you are here."
+    ),
+    "checkin_not_linked": N_(
+        "I cannot check you in yet. Please ask the staff for your personal code first."
+    ),
+    "outflow_needed": N_("Choose why they leave: one of the categories."),
+    "same_phase": N_("They are already in this phase."),
+    "unknown_coach": N_("This coach does not work in your organisation."),
+    "same_coach": N_("{coach} is already their coach."),
+    "name_needed": N_("Write the name after the command, like this: /uitnodigen Amal Hassan"),
+    "cannot_reach": N_(
+        "{name} cannot get messages from me now: they stopped them, blocked the bot, "
+        "or have not started yet. Please contact them in another way."
+    ),
 }
 
 

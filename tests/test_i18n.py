@@ -172,3 +172,17 @@ def test_language_names_are_endonyms() -> None:
         "Soomaali",
         "English",
     ]
+
+
+def test_arabic_counts_from_eleven_take_the_accusative_singular() -> None:
+    """11–99 things: "١١ شخصًا" (accusative, with tanwin); 100–102 take the genitive "شخص".
+    Two messages once had these forms the other way round."""
+    from babel.messages.pofile import read_po
+
+    with open(LOCALE_DIR / "ar" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalog = read_po(handle, locale="ar")
+    for message in catalog:
+        if isinstance(message.id, tuple) and message.string and message.string[5]:
+            eleven, hundred = message.string[5], message.string[4]
+            assert "\u064b" in eleven, message.id[0]  # ً tanwin fath
+            assert eleven != hundred, message.id[0]

@@ -175,7 +175,11 @@ async def test_staff_code_links_the_coach(app, api, demo_codes) -> None:
     menu = api.commands["chat:2001:"]
     assert [c["command"] for c in menu] == [
         "help",
+        "meldingen",
+        "deelnemers",
+        "uitnodigen",
         "vandaag",
+        "qr",
         "afspraak",
         "afspraken",
         "bericht",

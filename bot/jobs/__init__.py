@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import JobQueue
 
-from bot.jobs.attendance import disengagement_scan
+from bot.jobs.attendance import disengagement_scan, escalate_urgent, morning_digest
 from bot.jobs.housekeeping import forget_old_updates
 from bot.jobs.reminders import extend_reminders, reminder_tick
+from bot.services import inbox
 
 
 def schedule(job_queue: JobQueue, zone: ZoneInfo) -> None:
@@ -26,3 +27,10 @@ def schedule(job_queue: JobQueue, zone: ZoneInfo) -> None:
         disengagement_scan, time=time(18, 30, tzinfo=zone), name="disengagement_scan"
     )
     job_queue.run_once(disengagement_scan, when=120, name="disengagement_scan_at_start")
+    job_queue.run_daily(
+        morning_digest, time=inbox.DIGEST_AT.replace(tzinfo=zone), name="morning_digest"
+    )
+    job_queue.run_once(morning_digest, when=30, name="morning_digest_at_start")
+    job_queue.run_repeating(
+        escalate_urgent, interval=timedelta(minutes=10), first=90, name="escalate_urgent"
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services import disengagement
+from bot.services import disengagement, inbox
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")
@@ -23,6 +23,28 @@ async def disengagement_scan(context: WegwijzerContext) -> None:
     raised = await asyncio.to_thread(scan)
     log.info("disengagement scan: %d new alerts", raised)
     if raised:
-        sender = context.bot_data.get("sender")
-        if sender is not None:
-            sender.wake.set()
+        context.wake_sender()
+
+
+async def morning_digest(context: WegwijzerContext) -> None:
+    """08:30 on working days: each coach's digest (once a day, even after a late start)."""
+    runtime = context.runtime
+
+    def send() -> int:
+        with runtime.session_factory() as session:
+            return inbox.send_digests(session, runtime.clock.now(), runtime.settings.zone)
+
+    queued = await asyncio.to_thread(send)
+    if queued:
+        log.info("morning digest: %d coaches", queued)
+        context.wake_sender()
+
+
+async def escalate_urgent(context: WegwijzerContext) -> None:
+    """Urgent alerts nobody picked up in four working hours go to the organisation's staff."""
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        passed = inbox.escalate(session, runtime.clock.now(), runtime.settings.zone)
+    if passed:
+        log.info("escalated %d urgent alerts", passed)
+        context.wake_sender()

@@ -59,13 +59,15 @@ def raise_alert(
     )
     if open_one is not None or participant.organisation_id is None:
         return None
+    # The msgid and its values, so the inbox and the digest can say it again in any language.
+    said = {"message": message or TEXTS.get(kind), "params": params or {}}
     alert = Alert(
         organisation_id=participant.organisation_id,
         participant_id=participant.id,
         coach_id=participant.coach_id,
         kind=kind,
         urgent=urgent,
-        detail=detail,
+        detail={**detail, **said},
         state=AlertState.OPEN,
         created_at=now,
     )
@@ -74,7 +76,7 @@ def raise_alert(
     coach = session.get(StaffMember, participant.coach_id) if participant.coach_id else None
     if coach is not None and coach.chat_id is not None:
         with use_locale(coach.language):
-            text = _(message or TEXTS[kind], name=participant.display_name or "?", **(params or {}))
+            text = describe(alert, participant)
             buttons = [
                 [{"text": _(label), "data": f"{prefix}:{alert.id}"}] for label, prefix in actions
             ]
@@ -133,3 +135,50 @@ def reachable_again(session: Session, chat_id: int, now: datetime) -> None:
             )
         ):
             alert.state, alert.closed_at = AlertState.RESOLVED, now
+
+
+def describe(alert: Alert, participant: Participant | None) -> str:
+    """The alert's one line, in the current language."""
+    name = (participant.display_name if participant else None) or "?"
+    msgid = alert.detail.get("message") or TEXTS.get(alert.kind)
+    try:
+        if msgid:
+            return _(msgid, name=name, **alert.detail.get("params", {}))
+    except (KeyError, IndexError):
+        pass  # values missing from an old alert: the plain line below still says who
+    return _("{name} needs your attention.", name=name)
+
+
+def tell_staff(
+    session: Session,
+    now: datetime,
+    staff: StaffMember | None,
+    key: str,
+    msgid: str,
+    participant: Participant | None = None,
+    **params: Any,
+) -> bool:
+    """One message to a staff member in their language, through the outbox (once per key);
+    False when they have no chat."""
+    if staff is None or staff.chat_id is None:
+        return False
+    with use_locale(staff.language):
+        text = _(msgid, **params)
+    outbox.enqueue_many(
+        session,
+        [
+            outbox.message(
+                now,
+                key=key,
+                chat_id=staff.chat_id,
+                text=text,
+                kind=OutboxKind.ALERT,
+                priority=PRIORITY_ALERT,
+                staff_id=staff.id,
+                organisation_id=staff.organisation_id,
+                participant_id=participant.id if participant else None,
+                language=staff.language,
+            )
+        ],
+    )
+    return True

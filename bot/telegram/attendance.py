@@ -15,7 +15,7 @@ from bot.services import attendance, scope
 from bot.services.attendance import Expected
 from bot.services.errors import Refused
 from bot.telegram.context import WegwijzerContext
-from bot.telegram.render import say
+from bot.telegram.render import qr_png, say
 from storage.models import AttendanceStatus
 
 PATTERN = r"^at:(\d+:\d+:[pla]|all:\d+:\d+|noop)$"
@@ -169,3 +169,53 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
             await query.edit_message_reply_markup(reply_markup=_keyboard(shown))
         except BadRequest:
             pass  # unchanged (a second tap on the same mark)
+
+
+async def qr_codes(update: Update, context: WegwijzerContext) -> None:
+    """/qr: choose a location; the bot sends today's check-in code for it as a printable image."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session, session.begin():
+            mine = scope.of_staff(session, chat_id)
+            places = [(p.id, p.name) for p in attendance.checkin_locations(session, mine)]
+    except Refused as error:
+        await say(context, chat_id, refusal(error))
+        return
+    if not places:
+        await say(context, chat_id, _("Your organisation has no locations yet."))
+        return
+    rows = [[InlineKeyboardButton(name[:40], callback_data=f"qr:{pid}")] for pid, name in places]
+    await say(
+        context,
+        chat_id,
+        _("Which location? You get today's check-in code to print or show on a screen."),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def qr_tap(update: Update, context: WegwijzerContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    runtime = context.runtime
+    today = runtime.clock.now().astimezone(runtime.settings.zone).date()
+    await query.answer()
+    try:
+        with runtime.session_factory() as session, session.begin():
+            mine = scope.of_staff(session, chat_id)
+            location = attendance.checkin_location(session, mine, int(query.data.split(":")[1]))
+            payload, place = attendance.checkin_payload(location, today), location.name
+    except Refused as error:
+        await say(context, chat_id, refusal(error))
+        return
+    link = f"https://t.me/{context.bot.username}?start={payload}"
+    await context.bot.send_photo(
+        chat_id,
+        qr_png(link),
+        caption=_(
+            "{place}, {day}: scan this code with your phone to check in. It works only today.",
+            place=place,
+            day=format_day(today),
+        ),
+    )

@@ -20,3 +20,9 @@ class WegwijzerContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     @property
     def runtime(self) -> Runtime:
         return self.bot_data["runtime"]
+
+    def wake_sender(self) -> None:
+        """Something was queued in the outbox: let this process's sender look now."""
+        sender = self.bot_data.get("sender")
+        if sender is not None:
+            sender.wake.set()

@@ -29,6 +29,10 @@ APPOINTMENTS = N_("My appointments")
 APPOINTMENT = N_("Make an appointment")
 CHANGE = N_("Move or cancel appointments")
 TODAY = N_("Who is expected today")
+ALERTS = N_("Open alerts")
+PEOPLE = N_("My participants")
+INVITE = N_("Invite a new participant")
+QR = N_("Check-in code of a location")
 COMMANDS = {
     "participant": [
         ("help", HELP),
@@ -38,7 +42,11 @@ COMMANDS = {
     ],
     "staff": [
         ("help", HELP),
+        ("meldingen", ALERTS),
+        ("deelnemers", PEOPLE),
+        ("uitnodigen", INVITE),
         ("vandaag", TODAY),
+        ("qr", QR),
         ("afspraak", APPOINTMENT),
         ("afspraken", CHANGE),
         ("bericht", WRITE),
@@ -70,7 +78,11 @@ def help_text(kind: str) -> str:
         )
     if kind == "staff":
         return _(
-            "Commands for staff:\n/vandaag – who is expected today (attendance)\n"
+            "Commands for staff:\n/meldingen – open alerts about your participants\n"
+            "/deelnemers – your participants at a glance (/deelnemer NAME for one)\n"
+            "/uitnodigen NAME – a personal code and QR code for someone new\n"
+            "/vandaag – who is expected today (attendance)\n"
+            "/qr – today's check-in code of a location\n"
             "/afspraak – make an appointment\n"
             "/afspraken – move or cancel appointments\n"
             "/bericht – send a message to groups\n"

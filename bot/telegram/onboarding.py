@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import _
-from bot.services import conversations, onboarding
-from bot.services.errors import DomainError
+from bot.refusals import refusal
+from bot.services import attendance, conversations, onboarding
+from bot.services.errors import DomainError, Refused
 from bot.services.invites import InviteKind
 from bot.telegram import menu
 from bot.telegram.context import WegwijzerContext
@@ -44,6 +45,8 @@ async def start(update: Update, context: WegwijzerContext) -> None:
             await say(context, chat_id, menu.help_text("guest"))
         return
     code = context.args[0][:64]
+    if await _check_in(context, chat_id, code):
+        return
     try:
         with runtime.session_factory() as session:
             target = onboarding.check_can_start(session, chat_id, code, now)
@@ -91,3 +94,34 @@ async def change_language(update: Update, context: WegwijzerContext) -> None:
             who(update, context),
         )
     await perform(context, chat_id, outcome)
+
+
+async def _check_in(context: WegwijzerContext, chat_id: int, payload: str) -> bool:
+    """The location's QR code of the day: check in and say welcome. False when the payload is
+    not a check-in code (then it is an invite code)."""
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            done = attendance.check_in(
+                session, chat_id, payload, runtime.clock.now(), runtime.settings.zone
+            )
+    except Refused as error:
+        await say(context, chat_id, refusal(error))
+        return True
+    if done is None:
+        return False
+    if done.already:
+        await say(
+            context, chat_id, _("You are already checked in at {place}. ✅", place=done.place)
+        )
+    else:
+        await say(
+            context,
+            chat_id,
+            _(
+                "Welcome, {name}! You are checked in at {place}. ✅",
+                name=done.name,
+                place=done.place,
+            ),
+        )
+    return True

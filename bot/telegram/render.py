@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 
+import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError
 
@@ -73,3 +75,10 @@ def match_option(text: str, send: Send) -> int | None:
         if wanted == words:
             return index
     return None
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code big enough to print, and to scan from a phone at arm's length."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=4)
+    return buffer.getvalue()

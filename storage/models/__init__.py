@@ -14,6 +14,7 @@ from storage.models.base import (
     InviteKind,
     OutboxKind,
     OutboxState,
+    Outflow,
     ParticipantStatus,
     Phase,
     ProposalState,
@@ -39,7 +40,7 @@ from storage.models.organisation import (
     Organisation,
     StaffMember,
 )
-from storage.models.participant import AuditEvent, ConsentRecord, Participant
+from storage.models.participant import AuditEvent, ConsentRecord, Participant, PhaseChange
 from storage.models.reminder import AppointmentAnswer, Reminder
 
 __all__ = [
@@ -72,9 +73,11 @@ __all__ = [
     "Outbox",
     "OutboxKind",
     "OutboxState",
+    "Outflow",
     "Participant",
     "ParticipantStatus",
     "Phase",
+    "PhaseChange",
     "ProcessedUpdate",
     "ProposalState",
     "Reminder",

@@ -58,6 +58,22 @@ class Phase(enum.StrEnum):
     WERK = "werk"
 
 
+class Outflow(enum.StrEnum):
+    """Why someone left the trajectory: one category each, as funders count them (seed 001)."""
+
+    BETAALD_WERK = "betaald_werk"
+    REGULIERE_OPLEIDING = "reguliere_opleiding"
+    LEER_WERKTRAJECT = "leer_werktraject"
+    WERKERVARINGSPLAATS = "werkervaringsplaats"
+    VRIJWILLIGERSWERK = "vrijwilligerswerk"
+    ANDER_PROJECT = "ander_project"
+    CERTIFICAAT = "certificaat"
+    GEEN_WERK = "geen_werk"
+    VOORTIJDIGE_UITVAL = "voortijdige_uitval"
+    KAN_NIET_WERKEN = "kan_niet_werken"
+    ONBEKEND = "onbekend"
+
+
 class ParticipantStatus(enum.StrEnum):
     INVITED = "invited"  # a coach made a personal code; nobody has used it yet
     NEW = "new"  # wrote to the bot, has not finished onboarding

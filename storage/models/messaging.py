@@ -97,3 +97,7 @@ class Alert(Base):
     state: Mapped[AlertState] = mapped_column(enum_column(AlertState), index=True)
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # The coach did something (called, sent a message): an urgent one is not passed on.
+    acknowledged_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]  # out of the inbox and the digest until then
+    escalated_at: Mapped[datetime | None]  # urgent, not acknowledged in time: staff were told

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,8 @@ class Location(Base):
     # RFC 5545, local wall-clock time: "DTSTART:20261124T093000\nRRULE:FREQ=WEEKLY;BYDAY=TU"
     opening_rrule: Mapped[str | None] = mapped_column(String(300))
     default_coach_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    # Signs the day's QR check-in link, so a code cannot be made up or reused another day.
+    checkin_secret: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     organisation: Mapped[Organisation] = relationship(back_populates="locations")
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base, ParticipantStatus, Phase, enum_column
+from storage.models.base import Base, Outflow, ParticipantStatus, Phase, enum_column
 from storage.models.organisation import Location, Organisation, StaffMember
 
 
@@ -55,3 +55,21 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(20))  # participant, staff or system
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PhaseChange(Base):
+    """A step in the trajectory (or leaving it, with one outflow category), on the day it
+    happened: the backbone of the organisation's impact figures."""
+
+    __tablename__ = "phase_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    from_phase: Mapped[Phase | None] = mapped_column(enum_column(Phase))
+    to_phase: Mapped[Phase | None] = mapped_column(enum_column(Phase))  # None: left
+    outflow: Mapped[Outflow | None] = mapped_column(enum_column(Outflow))
+    on: Mapped[date]
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    recorded_at: Mapped[datetime]

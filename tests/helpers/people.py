@@ -21,3 +21,33 @@ def link_demo_people(session_factory, now) -> dict[str, int]:
             ids[person.display_name] = person.id
         session.scalars(select(StaffMember)).first().chat_id = COACH_CHAT
         return ids
+
+
+OTHER_COACH_CHAT, ADMIN_CHAT, STRANGER_CHAT = 2002, 2009, 2077
+
+
+def add_colleagues(session_factory, now) -> None:
+    """Beside the demo coach: a second coach (Kees) and an admin (Ans) in the demo organisation,
+    and an admin of another organisation (Vreemd), each with a chat."""
+    from storage.models import Organisation, StaffRole
+
+    with session_factory() as session, session.begin():
+        org = session.scalars(select(Organisation)).one()
+        other = Organisation(slug="elders", name="Elders", created_at=now)
+        session.add(other)
+        session.flush()
+        for organisation_id, name, role, chat_id in (
+            (org.id, "Kees", StaffRole.COACH, OTHER_COACH_CHAT),
+            (org.id, "Ans", StaffRole.ADMIN, ADMIN_CHAT),
+            (other.id, "Vreemd", StaffRole.ADMIN, STRANGER_CHAT),
+        ):
+            session.add(
+                StaffMember(
+                    organisation_id=organisation_id,
+                    name=name,
+                    role=role,
+                    chat_id=chat_id,
+                    language="nl",
+                    created_at=now,
+                )
+            )

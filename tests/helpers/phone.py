@@ -27,7 +27,7 @@ class Phone:
     async def deliver(self, update: dict[str, Any]) -> list[str]:
         before = len(self.api.sent(self.chat_id))
         await self.app.process_update(Update.de_json(update, self.app.bot))
-        return [m.get("text", "") for m in self.api.sent(self.chat_id)[before:]]
+        return [m.get("text") or m.get("caption", "") for m in self.api.sent(self.chat_id)[before:]]
 
     async def send(self, text: str) -> list[str]:
         return await self.deliver(self.api.message_update(self.chat_id, text, user=self.user))
