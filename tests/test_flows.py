@@ -193,4 +193,5 @@ def test_shipped_flows_are_valid_and_translated() -> None:
         "broadcast",
         "appointment",
         "new_time",
+        "checkin_weekly",
     }

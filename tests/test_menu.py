@@ -23,6 +23,7 @@ async def test_help_lists_commands_and_sets_the_chat_menu(phone, demo_codes, api
     assert [(c["command"], c["description"]) for c in menu] == [
         ("help", "What I can do"),
         ("afspraken", "My appointments"),
+        ("hoegaathet", "How are you doing? (a short check-in)"),
         ("taal", "Choose your language"),
         ("stop", "Stop my messages"),
     ]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.services import appointment_flow, broadcast_flow, onboarding
+from bot.services import appointment_flow, broadcast_flow, checkins, onboarding
 from bot.services.errors import DomainError
 from flows import engine
 from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap
@@ -63,6 +63,7 @@ ACTIONS: dict[str, ActionFn] = {
     "appointment_create": appointment_flow.create,
     "new_time_preview": appointment_flow.new_time_preview,
     "new_time_save": appointment_flow.new_time_save,
+    "record_signal": checkins.record,
 }
 
 

@@ -26,6 +26,7 @@ HELP, LANGUAGE, STOP, START = (
 )
 WRITE, FOLLOW = N_("Send a message to groups"), N_("Follow sent messages")
 APPOINTMENTS = N_("My appointments")
+HOW = N_("How are you doing? (a short check-in)")
 APPOINTMENT = N_("Make an appointment")
 CHANGE = N_("Move or cancel appointments")
 TODAY = N_("Who is expected today")
@@ -37,6 +38,7 @@ COMMANDS = {
     "participant": [
         ("help", HELP),
         ("afspraken", APPOINTMENTS),
+        ("hoegaathet", HOW),
         ("taal", LANGUAGE),
         ("stop", STOP),
     ],
@@ -73,6 +75,7 @@ def help_text(kind: str) -> str:
     if kind == "participant":
         return _(
             "This is what I can do for you:\n/afspraken – your appointments\n"
+            "/hoegaathet – tell me how you are doing (4 short questions)\n"
             "/taal – choose another language\n/stop – stop my messages\n"
             "/help – show this list again\nI also remind you of your appointments."
         )

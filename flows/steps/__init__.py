@@ -68,7 +68,7 @@ def register(type_name: str) -> Any:
 
 
 def _load() -> None:
-    from flows.steps import action, ask, choose_language, input, say  # noqa: F401
+    from flows.steps import action, ask, choose_language, input, say, scale  # noqa: F401
 
 
 _load()

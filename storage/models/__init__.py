@@ -22,6 +22,7 @@ from storage.models.base import (
     StaffRole,
     UTCDateTime,
 )
+from storage.models.checkin import Signal
 from storage.models.conversation import FlowState, ProcessedUpdate
 from storage.models.messaging import (
     PRIORITY_ALERT,
@@ -82,6 +83,7 @@ __all__ = [
     "ProposalState",
     "Reminder",
     "ReminderState",
+    "Signal",
     "StaffMember",
     "StaffRole",
     "TimeProposal",

@@ -1,0 +1,28 @@
+"""Check-in signals: a participant's own answer (or their coach's score) about one ZRM domain.
+
+These are the participant's voice, never an official ZRM score; both sides are stored so the
+difference can be the next talk's agenda."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+
+
+class Signal(Base):
+    __tablename__ = "signal"
+    __table_args__ = (Index("ix_signal_participant_domain_at", "participant_id", "domain", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(40))
+    level: Mapped[int | None]  # 1 (worst) … 5 (best); None: skipped, "I'd rather not say"
+    source: Mapped[str] = mapped_column(String(10))  # self (a check-in) or coach (after a talk)
+    question: Mapped[str] = mapped_column(String(300))  # the msgid that was asked
+    checkin: Mapped[str] = mapped_column(String(40))  # the run it belongs to
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    at: Mapped[datetime]

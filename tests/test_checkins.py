@@ -1,0 +1,140 @@
+"""Check-ins: "How are you doing?" in the participant's language, answered with picture buttons;
+every answer a signal at once (half a check-in survives a restart); a worst answer on a safety
+domain shows where to get help and alerts the coach urgently; a drop alerts them too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.services.checkins import DROP, HELP_NOW, URGENT
+from bot.telegram.app import build_application
+from bot.telegram.emulator import EmulatedRequest
+from bot.telegram.sender import Sender
+from flows.loader import load_flow
+from flows.model import FlowError
+from flows.steps.scale import LEVELS, SKIP
+from storage.models import Alert, Signal
+from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.phone import Phone, said
+
+INTRO = (
+    "How are you doing? I ask you 4 short questions. Tap the picture that fits best. "
+    "You can skip a question."
+)
+MONEY = "Do you have enough money for food this week?"
+HOME = "Do you have a safe place to live and sleep?"
+MOOD = "How do you feel? Do you sleep well?"
+PEOPLE = "Is there someone you can talk to when things are difficult?"
+THANKS = "Thank you! Your coach sees your answers. They help in your next talk."
+
+
+@pytest.fixture
+def people(runtime, demo_codes, session_factory, clock):
+    return link_demo_people(session_factory, clock.now())
+
+
+def signals(session_factory) -> list[tuple[str, int | None]]:
+    with session_factory() as session:
+        return [(s.domain, s.level) for s in session.scalars(select(Signal).order_by(Signal.id))]
+
+
+async def test_a_whole_check_in_in_tigrinya(app, api, runtime, people, session_factory):
+    yonas = Phone(app, api, CHATS["Yonas"], "ti")
+    seen = await yonas.send("/hoegaathet")
+    assert seen == [said("ti", INTRO), said("ti", MONEY)]
+    assert yonas.buttons() == [said("ti", label) for label in (*LEVELS, SKIP)]
+    assert await yonas.tap(said("ti", LEVELS[3])) == [said("ti", HOME)]
+    assert await yonas.tap(said("ti", LEVELS[4])) == [said("ti", MOOD)]
+    assert await yonas.tap(said("ti", SKIP)) == [said("ti", PEOPLE)]
+    assert await yonas.tap(said("ti", LEVELS[2])) == [said("ti", THANKS)]
+    assert signals(session_factory) == [
+        ("financien", 4),
+        ("huisvesting", 5),
+        ("geestelijke_gezondheid", None),
+        ("sociaal_netwerk", 3),
+    ]
+    with session_factory() as session:
+        assert session.scalars(select(Alert)).all() == []
+
+
+async def test_half_a_check_in_survives_a_restart(api, runtime, people, session_factory):
+    first = build_application(runtime, request=EmulatedRequest(api))
+    async with first:
+        rami = Phone(first, api, CHATS["Rami"], "ar")
+        await rami.send("/hoegaathet")
+        await rami.tap(said("ar", LEVELS[1]))
+    assert signals(session_factory) == [("financien", 2)]
+    second = build_application(runtime, request=EmulatedRequest(api))
+    async with second:
+        rami = Phone(second, api, CHATS["Rami"], "ar")
+        assert await rami.tap(said("ar", LEVELS[3])) == [said("ar", MOOD)]
+    assert signals(session_factory) == [("financien", 2), ("huisvesting", 4)]
+
+
+async def test_the_worst_answer_about_home_gives_help_now_and_an_urgent_alert(
+    app, api, runtime, people, session_factory
+):
+    amina = Phone(app, api, CHATS["Amina"], "so")
+    await amina.send("/hoegaathet")
+    await amina.tap(said("so", LEVELS[2]))
+    seen = await amina.tap(said("so", LEVELS[0]))
+    assert seen == [said("so", HELP_NOW["huisvesting"]), said("so", MOOD)]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said("nl", URGENT, name="Amina", domain="huisvesting")
+    coach = Phone(app, api, COACH_CHAT, "nl")
+    shown = await coach.send("/meldingen")
+    assert shown[1].startswith("🔴 " + said("nl", URGENT, name="Amina", domain="huisvesting"))
+    with session_factory() as session:
+        alert = session.scalars(select(Alert)).one()
+        assert (alert.kind, alert.urgent) == ("checkin_urgent", True)
+
+
+async def test_a_drop_of_two_levels_alerts_the_coach_once(
+    app, api, runtime, people, session_factory, clock
+):
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    for money in (LEVELS[4], LEVELS[2], LEVELS[1]):
+        await fatima.send("/hoegaathet")
+        await fatima.tap(said("nl", money))
+        clock.advance(days=7)
+    with session_factory() as session:
+        found = [(a.kind, a.detail["params"]) for a in session.scalars(select(Alert))]
+    assert found == [("checkin_drop", {"domain": "geld", "before": 5, "after": 3})]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said(
+        "nl", DROP, name="Fatima", domain="geld", before=5, after=3
+    )
+
+
+async def test_old_buttons_and_people_who_cannot_check_in(
+    app, api, runtime, people, session_factory
+):
+    yonas = Phone(app, api, CHATS["Yonas"], "ti")
+    await yonas.send("/hoegaathet")
+    old = api.message_with_buttons(CHATS["Yonas"])
+    await yonas.send("/hoegaathet")  # a new run: the first one's buttons are stale
+    data = old["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    seen = await yonas.deliver(api.callback_update(CHATS["Yonas"], data, old, yonas.user))
+    assert seen == [said("ti", "This button is no longer active.")]
+    assert signals(session_factory) == []
+    guest = Phone(app, api, 9911, "nl")
+    assert await guest.send("/hoegaathet") == [
+        said("nl", "You are not connected yet. Send /start, a space and your code.")
+    ]
+    coach = Phone(app, api, COACH_CHAT, "nl")
+    assert await coach.send("/hoegaathet") == [
+        said("nl", "Check-ins are for participants. You see their answers with /deelnemer.")
+    ]
+
+
+def test_a_check_in_with_an_unknown_domain_is_refused_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "id: bad\nstart: q\nsteps:\n  q:\n    type: scale\n    domain: happiness\n"
+        '    text: "How are you doing?"\n'
+    )
+    with pytest.raises(FlowError, match=r"bad.yaml:4: step 'q' domain must be one of"):
+        load_flow(path)
