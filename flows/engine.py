@@ -2,6 +2,8 @@
 
 The state is a plain dict (JSON-serialisable) so the host stores it in one database column:
     {"flow": id, "instance": str, "step": waiting step or None, "vars": {...}, "steps": n}
+
+Any step may carry `when: {var: value}`; it is passed over (on to its `next`) unless it holds.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ def _walk(
         if run["steps"] > flow.max_steps:
             raise FlowError(f"{flow.source}: flow '{flow.id}' ran more than {flow.max_steps} steps")
         step = flow.steps[target]
+        if not applies(step.spec, run):
+            target = step.spec.get("next")
+            continue
         entered, wait, following = REGISTRY[step.type].enter(step.name, step.spec, run, env)
         effects.extend(entered)
         if wait:
@@ -69,6 +74,12 @@ def _walk(
         target = following
     effects.append(Finished(flow.id))
     return None, effects
+
+
+def applies(spec: dict[str, Any], run: dict[str, Any]) -> bool:
+    """A step with `when: {var: value, …}` is passed over unless every variable has that value
+    (e.g. the monthly check-in's own introduction)."""
+    return all(run["vars"].get(key) == value for key, value in (spec.get("when") or {}).items())
 
 
 def waiting_buttons(flow: Flow, state: dict[str, Any], env: Env) -> Send | None:

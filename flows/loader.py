@@ -60,6 +60,11 @@ def load_flow(path: Path) -> Flow:
             known = ", ".join(sorted(REGISTRY))
             raise FlowError(f"{source}:{line}: step '{name}' has unknown type {kind!r} ({known})")
         spec = _strip(body)
+        when = spec.get("when")
+        if when is not None and not (
+            isinstance(when, dict) and all(isinstance(k, str) for k in when) and when
+        ):
+            raise FlowError(f"{source}:{line}: step '{name}' 'when' must map variables to values")
         for problem in REGISTRY[kind].check(spec):
             raise FlowError(f"{source}:{line}: step '{name}' {problem}")
         steps[name] = Step(name=name, type=kind, spec=spec, line=line)

@@ -193,5 +193,31 @@ def test_shipped_flows_are_valid_and_translated() -> None:
         "broadcast",
         "appointment",
         "new_time",
-        "checkin_weekly",
+        "checkin",
     }
+
+
+def test_the_check_in_asks_only_the_chosen_domains_and_its_own_introduction() -> None:
+    flow = load_flow(DEFINITIONS / "checkin.yaml")
+    chosen = {"kind": "monthly", "domains": ["huisvesting", "justitie"], "invitation": None}
+    state, effects = engine.start(flow, "c1", chosen, ENV)
+    assert [e.text for e in effects] == [
+        flow.steps["intro_monthly"].spec["text"],
+        flow.steps["home"].spec["text"],
+    ]
+    state, effects = engine.advance(flow, state, Tap("c1", "home", 4), ENV)
+    assert isinstance(effects[0], Action) and effects[0].vars["domain"] == "huisvesting"
+    assert effects[1].text == flow.steps["justice"].spec["text"]
+    state, effects = engine.advance(flow, state, Tap("c1", "justice", 5), ENV)
+    assert effects[0].vars["level"] is None  # skipped
+    assert [e.name for e in effects if isinstance(e, Action)] == ["record_signal", "checkin_done"]
+    assert state is None and isinstance(effects[-1], Finished)
+
+
+def test_a_step_whose_when_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        'id: bad\nstart: a\nsteps:\n  a:\n    type: say\n    when: monthly\n    text: "Hi"\n'
+    )
+    with pytest.raises(FlowError, match=r"bad.yaml:4: step 'a' 'when' must map variables"):
+        load_flow(path)

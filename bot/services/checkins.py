@@ -5,7 +5,7 @@ answer sends a normal one. One alert per episode, through the coach's inbox."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,15 +21,15 @@ from storage.models import Participant, ParticipantStatus, Signal, StaffMember
 DOMAIN_NAMES = {
     "financien": N_("money"),
     "werk_opleiding": N_("work and school"),
-    "tijdsbesteding": N_("how they spend their days"),
+    "tijdsbesteding": N_("daily activities"),
     "huisvesting": N_("housing"),
     "huiselijke_relaties": N_("family and home"),
     "geestelijke_gezondheid": N_("mood and sleep"),
     "lichamelijke_gezondheid": N_("physical health"),
     "middelengebruik": N_("alcohol and drugs"),
-    "basale_adl": N_("taking care of themselves"),
-    "instrumentele_adl": N_("running the household"),
-    "sociaal_netwerk": N_("people around them"),
+    "basale_adl": N_("self-care"),
+    "instrumentele_adl": N_("household"),
+    "sociaal_netwerk": N_("social contacts"),
     "maatschappelijke_participatie": N_("taking part in society"),
     "justitie": N_("police and justice"),
 }
@@ -56,6 +56,11 @@ HELP_NOW = {
 SAFETY = frozenset(HELP_NOW)
 URGENT = N_("{name} gave the worst answer about {domain} in a check-in. Please contact them today.")
 DROP = N_("{name}'s answer about {domain} went down from {before} to {after} (out of 5).")
+LOW_WEEKS = N_(
+    "{name} has given a low answer about {domain} for three weeks now. Maybe talk about it?"
+)
+LOW = 2  # 1 or 2 out of 5
+LOW_SPAN = timedelta(days=14)  # three answers in three weeks: the first at least 14 days ago
 
 
 def record(
@@ -68,8 +73,8 @@ def record(
         person = repo.participant_by_chat(session, chat_id)
         if person is None or person.status != ParticipantStatus.ACTIVE:
             raise NotAParticipant(chat_id)
-        previous = session.scalars(
-            select(Signal.level)
+        earlier = session.execute(
+            select(Signal.level, Signal.at)
             .where(
                 Signal.participant_id == person.id,
                 Signal.domain == domain,
@@ -77,8 +82,9 @@ def record(
                 Signal.level.is_not(None),
             )
             .order_by(Signal.at.desc(), Signal.id.desc())
-            .limit(1)
-        ).first()
+            .limit(2)
+        ).all()
+        previous = earlier[0][0] if earlier else None
         session.add(
             Signal(
                 organisation_id=person.organisation_id,
@@ -96,7 +102,23 @@ def record(
             return [Send(HELP_NOW[domain])]
         if level is not None and previous is not None and previous - int(level) >= 2:
             _alert(session, now, person, "checkin_drop", DROP, domain, before=previous, after=level)
+        elif level is not None and low_for_weeks([(int(level), now), *earlier]):
+            _alert(session, now, person, "checkin_low", LOW_WEEKS, domain)
     return []
+
+
+def low_for_weeks(answers: list[tuple[int, datetime]]) -> bool:
+    """The newest three answers (newest first) are all low, in three different weeks, the first
+    of them at least two weeks before the last."""
+    if len(answers) < 3:
+        return False
+    three = answers[:3]
+    weeks = {at.isocalendar()[:2] for _level, at in three}
+    return (
+        all(level <= LOW for level, _at in three)
+        and len(weeks) == 3
+        and three[0][1] - three[2][1] >= LOW_SPAN
+    )
 
 
 def _alert(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.services import appointment_flow, broadcast_flow, checkins, onboarding
+from bot.services import appointment_flow, broadcast_flow, checkins, invitations, onboarding
 from bot.services.errors import DomainError
 from flows import engine
 from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap
@@ -50,6 +50,12 @@ def _accept(session: Session, chat: int, v: dict[str, Any], now: datetime, actor
     onboarding.accept_consent(session, chat, v["code"], actor.name, now)
 
 
+def _checkin_done(
+    session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor
+) -> None:
+    invitations.finish(session, chat, v, now)
+
+
 def _decline(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
     onboarding.decline_consent(session, chat, now)
 
@@ -64,6 +70,7 @@ ACTIONS: dict[str, ActionFn] = {
     "new_time_preview": appointment_flow.new_time_preview,
     "new_time_save": appointment_flow.new_time_save,
     "record_signal": checkins.record,
+    "checkin_done": _checkin_done,
 }
 
 

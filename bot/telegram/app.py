@@ -31,6 +31,7 @@ from bot.telegram import (
     menu,
     onboarding,
     participants,
+    progress,
     reminders,
 )
 from bot.telegram.context import WegwijzerContext
@@ -97,6 +98,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("stop", menu.stop, filters=private),
             CommandHandler("afspraken", changes.appointments_command, filters=private),
             CommandHandler("hoegaathet", checkins.start_checkin, filters=private),
+            CommandHandler("voortgang", progress.my_progress, filters=private),
             CommandHandler("afspraak", appointments.make_appointment, filters=private),
             CommandHandler("vandaag", attendance.day_list, filters=private),
             CommandHandler("qr", attendance.qr_codes, filters=private),
@@ -119,6 +121,8 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(inbox.choose, pattern=inbox.CHOICE_PATTERN),
             CallbackQueryHandler(inbox.answer, pattern=inbox.ANSWER_PATTERN),
             CallbackQueryHandler(changes.propose_button, pattern=r"^newtime:\d+$"),
+            CallbackQueryHandler(checkins.invitation_button, pattern=checkins.PATTERN),
+            CallbackQueryHandler(progress.tap, pattern=progress.PATTERN),
             CallbackQueryHandler(conversation.tap, pattern=r"^fl:"),
             CallbackQueryHandler(onboarding.change_language, pattern=r"^menu:taal$"),
             CallbackQueryHandler(menu.stop, pattern=r"^menu:stop$"),

@@ -1,6 +1,8 @@
 """`scale`: a check-in question about one ZRM domain, answered with five picture buttons from
 worst to best (the same order every time, one per row, so it reads the same in Arabic) and a
-"skip". The answer becomes a signal through the host's `record_signal` action.
+"skip". The answer becomes a signal through the host's `record_signal` action. When the run has
+a `domains` list (the host chooses which to ask this time), a step about another domain is
+passed over.
 
 money:
   type: scale
@@ -57,6 +59,9 @@ class Scale(Linear):
     def enter(
         self, name: str, spec: dict[str, Any], run: dict[str, Any], env: Env
     ) -> tuple[list[Effect], bool, str | None]:
+        chosen = run["vars"].get("domains")
+        if chosen is not None and spec["domain"] not in chosen:
+            return [], False, spec.get("next")  # not asked this time
         buttons = tuple(
             Button(label, button_data(run, name, index))
             for index, label in enumerate((*LEVELS, SKIP))

@@ -22,7 +22,7 @@ from storage.models.base import (
     StaffRole,
     UTCDateTime,
 )
-from storage.models.checkin import Signal
+from storage.models.checkin import CheckinInvitation, Signal
 from storage.models.conversation import FlowState, ProcessedUpdate
 from storage.models.messaging import (
     PRIORITY_ALERT,
@@ -62,6 +62,7 @@ __all__ = [
     "BroadcastState",
     "BroadcastTarget",
     "ChatId",
+    "CheckinInvitation",
     "ConsentRecord",
     "FlowState",
     "Group",

@@ -6,8 +6,9 @@ difference can be the next talk's agenda."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -26,3 +27,32 @@ class Signal(Base):
     checkin: Mapped[str] = mapped_column(String(40))  # the run it belongs to
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     at: Mapped[datetime]
+
+
+class CheckinInvitation(Base):
+    """One invitation to a check-in, planned as a row with a due time before anything is sent:
+    planned → sent → (reminded) → started → done, or expired / cancelled. The week (`period`,
+    ISO "2026-W49") is unique per participant, so planning twice plans nothing new."""
+
+    __tablename__ = "checkin_invitation"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "period"),
+        Index("ix_checkin_invitation_state_due_at", "state", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # weekly or monthly
+    period: Mapped[str] = mapped_column(String(10))
+    due_at: Mapped[datetime]
+    remind_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(10))
+    domains: Mapped[list[Any] | None] = mapped_column(
+        JSON
+    )  # chosen when it starts, from the answers until then
+    instance: Mapped[str | None] = mapped_column(String(12))  # the flow run it started
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]

@@ -22,6 +22,9 @@ class Organisation(Base):
     reminder_offsets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Tuning of the disengagement rules, e.g. {"absences_in_a_row": 3}; empty: the defaults.
     alert_rules: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # Its check-ins: weekday, time, size, domains, monthly… (bot/services/invitations.py);
+    # empty: the defaults.
+    checkin_plan: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime]
     locations: Mapped[list[Location]] = relationship(back_populates="organisation")
 
