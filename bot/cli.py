@@ -90,6 +90,18 @@ def _parser() -> argparse.ArgumentParser:
     present_import.add_argument(
         "--skip-errors", action="store_true", help="save the good rows even if some have errors"
     )
+    checkins = commands.add_parser("checkins", help="check-in signals")
+    checkin_commands = checkins.add_subparsers(dest="checkins_command", required=True)
+    export = checkin_commands.add_parser(
+        "export", help="write an organisation's signals as CSV, one row per signal"
+    )
+    export.add_argument("--org", required=True, help="organisation slug")
+    export.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
+    export.add_argument("--out", help="CSV file to write (default: standard output)")
+    export.add_argument(
+        "--names", action="store_true", help="include participants' names (default: numbers)"
+    )
     send = commands.add_parser("broadcast", help="send a message to groups, or follow one")
     send.add_argument("--org", help="organisation slug (to send, or with --list)")
     send.add_argument("--group", action="append", default=[], help="group name; repeatable")
@@ -194,6 +206,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.appointments_cli import import_command
 
         return import_command(runtime, args)
+    if args.command == "checkins":
+        from bot.checkins_cli import export_command
+
+        return export_command(runtime, args)
     if args.command == "broadcast":
         from bot.broadcast_cli import broadcast_command
 

@@ -32,6 +32,7 @@ REFUSALS = {
     "checkin_not_linked": N_(
         "I cannot check you in yet. Please ask the staff for your personal code first."
     ),
+    "unknown_domain": N_("This is not one of the check-in topics."),
     "outflow_needed": N_("Choose why they leave: one of the categories."),
     "same_phase": N_("They are already in this phase."),
     "unknown_coach": N_("This coach does not work in your organisation."),

@@ -215,3 +215,31 @@ def test_add_list_move_and_cancel_one_appointment(demo_folder: Path) -> None:
         *("--kind", "exam", "--date", day.isoformat(), "--start", "09:00"),
     )
     assert wrong.returncode == 2 and "Nobody" in wrong.stderr
+
+
+def test_check_in_answers_exported_as_csv(demo_folder: Path) -> None:
+    import csv
+    from datetime import date, timedelta
+
+    steps = ["/start DEMO", "1", "1", "/hoegaathet", "4", "6", "2"]  # Dutch, agree; 🙂, skip, 🙁
+    chat = wegwijzer(demo_folder, "chat", "--chat-id", "4646", stdin="\n".join(steps) + "\n")
+    assert chat.returncode == 0, chat.stderr
+    today = date.today()
+    args = ["--org", "demo", "--from", str(today - timedelta(days=1)), "--to", str(today)]
+    done = wegwijzer(demo_folder, "checkins", "export", *args, "--out", "signals.csv")
+    assert done.returncode == 0, done.stderr
+    assert "3 signals written" in done.stderr
+    with open(demo_folder / "signals.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["domain"], r["level"], r["source"]) for r in rows] == [
+        ("financien", "4", "self"),
+        ("werk_opleiding", "", "self"),
+        ("tijdsbesteding", "2", "self"),
+    ]
+    assert rows[0]["name"] == "" and rows[0]["participant"].isdigit()
+    named = wegwijzer(demo_folder, "checkins", "export", *args, "--names")
+    assert "Demo" in named.stdout.splitlines()[1]
+    wrong = wegwijzer(
+        demo_folder, "checkins", "export", "--org", "demo", "--from", "3-12", "--to", "x"
+    )
+    assert wrong.returncode == 2 and "YYYY-MM-DD" in wrong.stderr

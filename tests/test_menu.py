@@ -24,6 +24,7 @@ async def test_help_lists_commands_and_sets_the_chat_menu(phone, demo_codes, api
         ("help", "What I can do"),
         ("afspraken", "My appointments"),
         ("hoegaathet", "How are you doing? (a short check-in)"),
+        ("voortgang", "My answers over time"),
         ("taal", "Choose your language"),
         ("stop", "Stop my messages"),
     ]

@@ -14,6 +14,7 @@ from bot import refusals
 from bot.services import attendance
 from bot.services.participants import OUTFLOWS, PHASES
 from bot.telegram.participants import CHANGE_PHASE, HAND_OVER, LEAVES
+from bot.telegram.progress import CHECKINS
 from bot.telegram.render import qr_png
 from storage.models import (
     Alert,
@@ -98,7 +99,12 @@ async def test_the_list_and_one_card(app, api, runtime, people, session_factory,
     assert said("nl", "Coming appointments:") in card
     assert said("nl", "Attendance, last 4 weeks:") in card
     assert any("dinsdag 24 november" in row and said("nl", "❌ absent") in row for row in card)
-    assert coach.buttons() == [said("nl", CHANGE_PHASE), said("nl", HAND_OVER)]
+    assert said("nl", "No check-in yet.") in card
+    assert coach.buttons() == [
+        said("nl", CHECKINS),
+        said("nl", CHANGE_PHASE),
+        said("nl", HAND_OVER),
+    ]
     assert await coach.send("/deelnemer yon") == seen  # part of the name, any case
     assert await coach.send("/deelnemer Nobody") == [
         said("nl", "None of your participants is called {name}.", name="Nobody")

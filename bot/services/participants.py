@@ -34,6 +34,7 @@ from storage.models import (
     ParticipantStatus,
     Phase,
     PhaseChange,
+    Signal,
     StaffMember,
     StaffRole,
 )
@@ -94,6 +95,7 @@ class Card:
     coming: list[Occurrence] = field(default_factory=list)
     attendance: list[tuple[date, AttendanceStatus]] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)  # in the current language
+    last_checkin: datetime | None = None
 
 
 def overview(session: Session, mine: Scope, now: datetime) -> list[Glance]:
@@ -183,6 +185,11 @@ def card(session: Session, mine: Scope, participant_id: int, now: datetime, zone
                 .order_by(Alert.urgent.desc(), Alert.created_at)
             )
         ]
+        found.last_checkin = session.scalar(
+            select(func.max(Signal.at)).where(
+                Signal.participant_id == person.id, Signal.source == "self"
+            )
+        )
         audit.record(
             session,
             now,

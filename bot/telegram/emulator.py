@@ -54,6 +54,7 @@ class BotAPIEmulator:
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    uploads: list[bytes] = field(default_factory=list)  # files sent (photos, documents)
     record_calls: bool = True
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _update_ids: itertools.count = field(
@@ -331,6 +332,9 @@ class EmulatedRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            for part in (request_data.multipart_data or {}).values():
+                self.emulator.uploads.append(part[1])  # (file name, bytes, mime type)
         try:
             body: dict[str, Any] = {"ok": True, "result": self.emulator.call(api_method, params)}
             status = 200

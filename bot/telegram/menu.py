@@ -27,6 +27,7 @@ HELP, LANGUAGE, STOP, START = (
 WRITE, FOLLOW = N_("Send a message to groups"), N_("Follow sent messages")
 APPOINTMENTS = N_("My appointments")
 HOW = N_("How are you doing? (a short check-in)")
+PROGRESS = N_("My answers over time")
 APPOINTMENT = N_("Make an appointment")
 CHANGE = N_("Move or cancel appointments")
 TODAY = N_("Who is expected today")
@@ -39,6 +40,7 @@ COMMANDS = {
         ("help", HELP),
         ("afspraken", APPOINTMENTS),
         ("hoegaathet", HOW),
+        ("voortgang", PROGRESS),
         ("taal", LANGUAGE),
         ("stop", STOP),
     ],
@@ -75,7 +77,8 @@ def help_text(kind: str) -> str:
     if kind == "participant":
         return _(
             "This is what I can do for you:\n/afspraken – your appointments\n"
-            "/hoegaathet – tell me how you are doing (4 short questions)\n"
+            "/hoegaathet – tell me how you are doing (a few short questions)\n"
+            "/voortgang – your answers over time\n"
             "/taal – choose another language\n/stop – stop my messages\n"
             "/help – show this list again\nI also remind you of your appointments."
         )

@@ -12,6 +12,7 @@ from bot.services.errors import Refused
 from bot.services.participants import OUTFLOWS, PHASES, Card, Glance
 from bot.services.reminder_texts import KINDS
 from bot.telegram.context import WegwijzerContext
+from bot.telegram.progress import CHECKINS
 from bot.telegram.render import drop_buttons, qr_png, say
 from storage.models import AttendanceStatus, Outflow, ParticipantStatus, Phase
 
@@ -121,6 +122,12 @@ def card_text(found: Card, context: WegwijzerContext) -> str:
         lines.append(_("⏸ Stopped the messages."))
     if found.unreachable:
         lines.append(_("🔕 Blocked the bot: my messages do not reach them."))
+    if found.last_checkin is not None:
+        lines.append(
+            _("Last check-in: {day}", day=format_day(found.last_checkin.astimezone(zone).date()))
+        )
+    else:
+        lines.append(_("No check-in yet."))
     lines.append("")
     if found.coming:
         lines.append(_("Coming appointments:"))
@@ -160,6 +167,7 @@ def _card_keyboard(found: Card) -> InlineKeyboardMarkup | None:
     pid = found.participant_id
     return InlineKeyboardMarkup(
         [
+            [InlineKeyboardButton(_(CHECKINS), callback_data=f"pg:{pid}")],
             [InlineKeyboardButton(_(CHANGE_PHASE), callback_data=f"dn:ph:{pid}")],
             [InlineKeyboardButton(_(HAND_OVER), callback_data=f"dn:ho:{pid}")],
         ]
