@@ -99,9 +99,10 @@ class Sender:
             task.add_done_callback(self._tasks.discard)
         return len(batch)
 
-    async def drain_once(self, only_chat: int | None = None) -> int:
-        """Claim one batch and send all of it (tests and the console); returns how many."""
-        batch = self._claim(self.runtime.settings.sender_concurrency * 2, only_chat)
+    async def drain_once(self, only_chat: int | None = None, limit: int | None = None) -> int:
+        """Claim one batch (of `limit`, else twice the concurrency) and send all of it, at once
+        (tests and the console); returns how many."""
+        batch = self._claim(limit or self.runtime.settings.sender_concurrency * 2, only_chat)
         self._start(batch)
         if batch:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
