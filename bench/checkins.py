@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from telegram import Update
 
-from bot import demo
+from bench.updates import seed as seed_people
 from bot.clock import FixedClock
 from bot.runtime import bootstrap
 from bot.services import invitations
@@ -35,47 +35,24 @@ from storage.models import (
     Organisation,
     Outbox,
     Participant,
-    ParticipantStatus,
-    Phase,
     Signal,
 )
 
-LANGS = ["nl", "ar", "ti", "so", "en"]
 QUESTIONS = 6
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday; invitations are due Tuesday
 
 
 def seed(runtime, participants: int) -> list[tuple[int, str]]:
-    """Active participants as onboarding leaves them, in an organisation whose check-in asks six
-    domains."""
+    """Active, consented participants as onboarding leaves them (bench.updates makes them), in an
+    organisation whose check-in asks six domains."""
+    people = seed_people(runtime, participants)
     now = runtime.clock.now()
-    with runtime.session_factory() as session:
-        demo.load(session, now, runtime.settings.zone)
-        with session.begin():
-            session.get(Organisation, 1).checkin_plan = {"size": QUESTIONS}
-            people = []
-            for i in range(participants):
-                chat, lang = 100_000 + i, LANGS[i % len(LANGS)]
-                person = Participant(
-                    chat_id=chat,
-                    language=lang,
-                    display_name=f"P{i}",
-                    organisation_id=1,
-                    coach_id=1,
-                    location_id=1,
-                    phase=Phase.ACTIVERING,
-                    phase_since=now,
-                    status=ParticipantStatus.ACTIVE,
-                    created_at=now,
-                    linked_at=now,
-                )
-                session.add(person)
-                people.append((chat, lang))
-            session.flush()
-            ids = session.scalars(select(Participant.id).where(Participant.chat_id >= 100_000))
-            session.add_all(
-                ConsentRecord(participant_id=pid, version="1", accepted=True, at=now) for pid in ids
-            )
+    with runtime.session_factory() as session, session.begin():
+        session.get(Organisation, 1).checkin_plan = {"size": QUESTIONS}
+        ids = session.scalars(select(Participant.id).where(Participant.chat_id >= 100_000))
+        session.add_all(
+            ConsentRecord(participant_id=pid, version="1", accepted=True, at=now) for pid in ids
+        )
     return people
 
 
