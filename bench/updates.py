@@ -17,17 +17,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from telegram import Update
 
 from bot import demo
 from bot.clock import SystemClock
 from bot.runtime import bootstrap
 from bot.services import invites
+from bot.services.onboarding import CONSENT_VERSION
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.emulator import BotAPIEmulator, EmulatedRequest, user_dict
 from storage.db import upgrade
-from storage.models import InviteKind, Participant, ParticipantStatus, Phase
+from storage.models import ConsentRecord, InviteKind, Participant, ParticipantStatus, Phase
 
 TEXTS = [
     "hallo",
@@ -71,6 +73,12 @@ def seed(runtime, participants: int) -> list[tuple[int, str]]:
                     )
                 )
                 people.append((chat, lang))
+            session.flush()
+            ids = session.scalars(select(Participant.id).where(Participant.chat_id >= 100_000))
+            session.add_all(  # as onboarding leaves them: they said yes to the consent text
+                ConsentRecord(participant_id=pid, version=CONSENT_VERSION, accepted=True, at=now)
+                for pid in ids
+            )
             invites.create(session, now, 1, InviteKind.LOCATION, code="BENCH", valid_for=None)
     return people
 

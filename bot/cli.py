@@ -102,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--names", action="store_true", help="include participants' names (default: numbers)"
     )
+    trail = commands.add_parser(
+        "audit", help="who viewed or changed one participant's data (for organisation staff)"
+    )
+    trail.add_argument("--org", required=True, help="organisation slug")
+    trail.add_argument("--participant", required=True, help="participant number or exact name")
     send = commands.add_parser("broadcast", help="send a message to groups, or follow one")
     send.add_argument("--org", help="organisation slug (to send, or with --list)")
     send.add_argument("--group", action="append", default=[], help="group name; repeatable")
@@ -206,6 +211,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.appointments_cli import import_command
 
         return import_command(runtime, args)
+    if args.command == "audit":
+        from bot.audit_cli import audit_command
+
+        return audit_command(runtime, args)
     if args.command == "checkins":
         from bot.checkins_cli import export_command
 

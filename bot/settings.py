@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="21:00-08:00")
     log_level: str = "INFO"
     log_message_text: bool = False
+    retention_months: int = Field(default=12, ge=1, le=120)  # erase who left this long ago
 
     @field_validator("telegram_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
+    ConsentRecord,
     FlowState,
     Invite,
     Organisation,
@@ -21,6 +22,16 @@ from storage.models import (
 _p, _s, _o = Participant.__table__, StaffMember.__table__, Organisation.__table__
 _in_flow = exists().where(FlowState.__table__.c.chat_id == bindparam("chat")).label("in_flow")
 
+_c = ConsentRecord.__table__
+_consented = (  # the consent text version they last said yes to
+    select(_c.c.version)
+    .where(_c.c.participant_id == _p.c.id, _c.c.accepted.is_(True))
+    .order_by(_c.c.at.desc(), _c.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("consent_version")
+)
+
 # Prepared once: who owns a chat is asked for every update.
 IDENTITY_OF_PARTICIPANT = (
     select(
@@ -32,6 +43,7 @@ IDENTITY_OF_PARTICIPANT = (
         _p.c.display_name,
         _o.c.name.label("organisation"),
         _in_flow,
+        _consented,
     )
     .select_from(_p.outerjoin(_o, _o.c.id == _p.c.organisation_id))
     .where(_p.c.chat_id == bindparam("chat"))

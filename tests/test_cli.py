@@ -239,6 +239,12 @@ def test_check_in_answers_exported_as_csv(demo_folder: Path) -> None:
     assert rows[0]["name"] == "" and rows[0]["participant"].isdigit()
     named = wegwijzer(demo_folder, "checkins", "export", *args, "--names")
     assert "Demo" in named.stdout.splitlines()[1]
+    trail = wegwijzer(
+        demo_folder, "audit", "--org", "demo", "--participant", rows[0]["participant"]
+    )
+    assert trail.returncode == 0, trail.stderr
+    assert "consent_given" in trail.stdout and "linked" in trail.stdout
+    assert wegwijzer(demo_folder, "audit", "--org", "demo", "--participant", "999").returncode == 2
     wrong = wegwijzer(
         demo_folder, "checkins", "export", "--org", "demo", "--from", "3-12", "--to", "x"
     )

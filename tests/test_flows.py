@@ -194,6 +194,7 @@ def test_shipped_flows_are_valid_and_translated() -> None:
         "appointment",
         "new_time",
         "checkin",
+        "reconsent",
     }
 
 

@@ -26,6 +26,7 @@ async def test_help_lists_commands_and_sets_the_chat_menu(phone, demo_codes, api
         ("hoegaathet", "How are you doing? (a short check-in)"),
         ("voortgang", "My answers over time"),
         ("taal", "Choose your language"),
+        ("mijngegevens", "What I keep about you"),
         ("stop", "Stop my messages"),
     ]
 

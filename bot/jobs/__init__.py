@@ -9,7 +9,7 @@ from telegram.ext import JobQueue
 
 from bot.jobs.attendance import disengagement_scan, escalate_urgent, morning_digest
 from bot.jobs.checkins import invitation_tick, plan_invitations
-from bot.jobs.housekeeping import forget_old_updates
+from bot.jobs.housekeeping import erase_after_retention, forget_old_updates
 from bot.jobs.reminders import extend_reminders, reminder_tick
 from bot.services import inbox
 
@@ -40,4 +40,7 @@ def schedule(job_queue: JobQueue, zone: ZoneInfo) -> None:
     )
     job_queue.run_repeating(
         invitation_tick, interval=timedelta(minutes=1), first=15, name="invitation_tick"
+    )
+    job_queue.run_daily(
+        erase_after_retention, time=time(3, 30, tzinfo=zone), name="erase_after_retention"
     )

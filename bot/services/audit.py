@@ -31,3 +31,24 @@ def record(
             detail=detail,
         )
     )
+
+
+def trail(
+    session: Session, organisation_id: int, participant_id: int
+) -> list[tuple[datetime, str, str, str, dict[str, Any]]]:
+    """Who viewed or changed one participant's data, oldest first: (when, actor, staff name,
+    action, detail); only for a participant of that organisation (else empty)."""
+    from sqlalchemy import select
+
+    from storage.models import Participant, StaffMember
+
+    person = session.get(Participant, participant_id)
+    if person is None or person.organisation_id != organisation_id:
+        return []
+    rows = session.execute(
+        select(AuditEvent, StaffMember.name)
+        .outerjoin(StaffMember, StaffMember.id == AuditEvent.staff_id)
+        .where(AuditEvent.participant_id == participant_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return [(e.at, e.actor, name or "", e.action, e.detail) for e, name in rows]

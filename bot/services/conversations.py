@@ -50,6 +50,14 @@ def _accept(session: Session, chat: int, v: dict[str, Any], now: datetime, actor
     onboarding.accept_consent(session, chat, v["code"], actor.name, now)
 
 
+def _renew(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
+    onboarding.renew_consent(session, chat, now)
+
+
+def _withdraw(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
+    onboarding.withdraw_consent(session, chat, now, actor.zone)
+
+
 def _checkin_done(
     session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor
 ) -> None:
@@ -63,6 +71,8 @@ def _decline(session: Session, chat: int, v: dict[str, Any], now: datetime, acto
 ACTIONS: dict[str, ActionFn] = {
     "accept_consent": _accept,
     "decline_consent": _decline,
+    "renew_consent": _renew,
+    "withdraw_consent": _withdraw,
     "broadcast_preview": broadcast_flow.preview,
     "broadcast_create": broadcast_flow.create,
     "appointment_summary": appointment_flow.summary,

@@ -13,6 +13,10 @@ class InviteExpired(DomainError):
     """The invite existed but is past its date or its number of uses."""
 
 
+class TooManyTries(DomainError):
+    """This chat sent too many wrong codes in a short time; it has to wait."""
+
+
 class AlreadyLinked(DomainError):
     """The chat is already connected to an organisation."""
 

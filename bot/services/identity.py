@@ -23,6 +23,7 @@ class Identity:
     organisation: str = ""
     in_flow: bool = False  # the chat is in the middle of a flow (onboarding, a check-in)
     unreachable: bool = False  # we saw them block the bot; writing again proves otherwise
+    consent_version: str | None = None  # the consent text they last agreed to
 
     @property
     def linked(self) -> bool:
@@ -51,6 +52,7 @@ def who_is(session: Session, chat_id: int) -> Identity:
             name=row.display_name or "",
             organisation=row.organisation or "",
             in_flow=row.in_flow,
+            consent_version=row.consent_version,
         )
     staff = connection.execute(repo.IDENTITY_OF_STAFF, {"chat": chat_id}).first()
     if staff is not None:

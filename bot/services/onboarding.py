@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.services import audit, invites
-from bot.services.errors import AlreadyLinked, InviteUnknown, NotAParticipant
+from bot.services.errors import (
+    AlreadyLinked,
+    InviteExpired,
+    InviteUnknown,
+    NotAParticipant,
+    TooManyTries,
+)
 from storage import repositories as repo
 from storage.models import (
     ConsentRecord,
+    FailedStart,
     InviteKind,
     Participant,
     ParticipantStatus,
@@ -22,11 +31,43 @@ from storage.models import (
 CONSENT_VERSION = "2026-11"
 
 
+# Wrong codes a chat may try before it has to wait (codes are long and random; this only
+# stops a script from trying many).
+TRIES, TRIES_WINDOW = 5, timedelta(minutes=15)
+
+
 def check_can_start(
     session: Session, chat_id: int, code: str, now: datetime
 ) -> invites.InviteTarget:
-    """Resolve a /start code for this chat; refuse if the chat is already linked elsewhere."""
+    """Resolve a /start code for this chat; refuse if the chat is already linked elsewhere, or
+    after too many wrong codes in a short time (each wrong one is counted)."""
+    try:
+        return _check_can_start(session, chat_id, code, now)
+    except (InviteUnknown, InviteExpired):
+        with session.begin():
+            session.add(FailedStart(chat_id=chat_id, at=now))
+        raise
+
+
+def forget_failed_starts(session: Session, now: datetime) -> int:
     with session.begin():
+        result = session.execute(
+            delete(FailedStart).where(FailedStart.at < now - timedelta(days=1))
+        )
+        return result.rowcount or 0
+
+
+def _check_can_start(
+    session: Session, chat_id: int, code: str, now: datetime
+) -> invites.InviteTarget:
+    with session.begin():
+        tries = session.scalar(
+            select(func.count())
+            .select_from(FailedStart)
+            .where(FailedStart.chat_id == chat_id, FailedStart.at > now - TRIES_WINDOW)
+        )
+        if (tries or 0) >= TRIES:
+            raise TooManyTries(chat_id)
         participant = repo.participant_by_chat(session, chat_id)
         if participant is not None and participant.status == ParticipantStatus.ACTIVE:
             assert participant.organisation is not None
@@ -111,14 +152,7 @@ def accept_consent(
         participant.stopped_at = None
         invite.uses += 1
         session.flush()
-        session.add(
-            ConsentRecord(
-                participant_id=participant.id, version=CONSENT_VERSION, accepted=True, at=now
-            )
-        )
-        audit.record(
-            session, now, "consent_given", participant_id=participant.id, version=CONSENT_VERSION
-        )
+        _consent(session, participant.id, True, now)
         audit.record(
             session,
             now,
@@ -143,14 +177,7 @@ def decline_consent(session: Session, chat_id: int, now: datetime) -> None:
         participant.organisation_id = participant.location_id = participant.coach_id = None
         participant.phase = participant.phase_since = participant.linked_at = None
         session.flush()
-        session.add(
-            ConsentRecord(
-                participant_id=participant.id, version=CONSENT_VERSION, accepted=False, at=now
-            )
-        )
-        audit.record(
-            session, now, "consent_declined", participant_id=participant.id, version=CONSENT_VERSION
-        )
+        _consent(session, participant.id, False, now)
 
 
 def link_staff(session: Session, chat_id: int, code: str, now: datetime) -> StaffMember:
@@ -191,3 +218,49 @@ def set_stopped(session: Session, chat_id: int, stopped: bool, now: datetime) ->
             participant_id=participant.id,
         )
         return True
+
+
+def renew_consent(session: Session, chat_id: int, now: datetime) -> None:
+    """A yes to a changed consent text: everything stays, with the new version on record."""
+    with session.begin():
+        participant = repo.participant_by_chat(session, chat_id)
+        if participant is None:
+            raise NotAParticipant(chat_id)
+        _consent(session, participant.id, True, now, "consent_renewed")
+
+
+def withdraw_consent(session: Session, chat_id: int, now: datetime, zone: ZoneInfo) -> None:
+    """A no to a changed consent text: everything about them is erased (their coach is told);
+    only the chat, their language and this answer stay, as after a no at the start."""
+    from bot.services import privacy
+
+    with session.begin():
+        participant = repo.participant_by_chat(session, chat_id)
+        if participant is None:
+            raise NotAParticipant(chat_id)
+        language = participant.language
+        privacy.erase(session, participant.id, now, zone, "declined")
+        remaining = Participant(
+            chat_id=chat_id, language=language, status=ParticipantStatus.DECLINED, created_at=now
+        )
+        session.add(remaining)
+        session.flush()
+        _consent(session, remaining.id, False, now)
+
+
+def _consent(
+    session: Session, participant_id: int, accepted: bool, now: datetime, action: str = ""
+) -> None:
+    """The answer on record with the version of the text it answered, and in the audit trail."""
+    session.add(
+        ConsentRecord(
+            participant_id=participant_id, version=CONSENT_VERSION, accepted=accepted, at=now
+        )
+    )
+    audit.record(
+        session,
+        now,
+        action or ("consent_given" if accepted else "consent_declined"),
+        participant_id=participant_id,
+        version=CONSENT_VERSION,
+    )

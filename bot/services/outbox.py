@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -169,7 +169,15 @@ def claim(
     return sorted(found, key=lambda c: (c.priority, c.id))
 
 
+# A message about someone who asked to be forgotten (to their coach) keeps its text only until
+# it is delivered or given up on: then nothing of them is left in the table.
+FORGET_WHEN_DONE = "forget:"
+
+
 def _finish(session: Session, outbox_id: int, **values: Any) -> None:
+    if values.get("state") in (OutboxState.SENT, OutboxState.FAILED, OutboxState.BLOCKED):
+        forget = Outbox.idempotency_key.startswith(FORGET_WHEN_DONE)
+        values["text"] = case((forget, ""), else_=Outbox.text)
     with session.begin():
         session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
 

@@ -14,6 +14,7 @@ from bot.services.errors import (
     InviteExpired,
     InviteUnknown,
     Refused,
+    TooManyTries,
 )
 from bot.telegram import appointments, menu
 from bot.telegram.context import WegwijzerContext
@@ -29,6 +30,8 @@ def explain(error: DomainError) -> str:
         return refusal(error)
     if isinstance(error, InviteUnknown):
         return _("I do not know this code. Check the code, or ask your coach for a new one.")
+    if isinstance(error, TooManyTries):
+        return _("Too many wrong codes. Please wait 15 minutes, or ask your coach for your code.")
     if isinstance(error, InviteExpired):
         return _("This code is no longer valid. Ask your coach for a new one.")
     if isinstance(error, AlreadyLinked):

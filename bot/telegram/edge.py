@@ -10,6 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.i18n import _, resolve_locale, set_locale
 from bot.services import alerts, onboarding
 from bot.services.identity import arrive
+from bot.telegram.consent import ask_again_if_needed
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say
 
@@ -46,3 +47,5 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
         with runtime.session_factory() as session:
             onboarding.set_stopped(session, chat.id, False, now)
         await say(context, chat.id, _("Welcome back! You will get messages from me again."))
+    if await ask_again_if_needed(update, context):
+        raise ApplicationHandlerStop

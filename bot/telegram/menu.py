@@ -28,6 +28,7 @@ WRITE, FOLLOW = N_("Send a message to groups"), N_("Follow sent messages")
 APPOINTMENTS = N_("My appointments")
 HOW = N_("How are you doing? (a short check-in)")
 PROGRESS = N_("My answers over time")
+MY_DATA = N_("What I keep about you")
 APPOINTMENT = N_("Make an appointment")
 CHANGE = N_("Move or cancel appointments")
 TODAY = N_("Who is expected today")
@@ -42,6 +43,7 @@ COMMANDS = {
         ("hoegaathet", HOW),
         ("voortgang", PROGRESS),
         ("taal", LANGUAGE),
+        ("mijngegevens", MY_DATA),
         ("stop", STOP),
     ],
     "staff": [
@@ -79,7 +81,10 @@ def help_text(kind: str) -> str:
             "This is what I can do for you:\n/afspraken – your appointments\n"
             "/hoegaathet – tell me how you are doing (a few short questions)\n"
             "/voortgang – your answers over time\n"
-            "/taal – choose another language\n/stop – stop my messages\n"
+            "/taal – choose another language\n"
+            "/mijngegevens – what I keep about you\n"
+            "/vergeetmij – delete everything about you\n"
+            "/stop – stop my messages\n"
             "/help – show this list again\nI also remind you of your appointments."
         )
     if kind == "staff":

@@ -23,7 +23,7 @@ from storage.models.base import (
     UTCDateTime,
 )
 from storage.models.checkin import CheckinInvitation, Signal
-from storage.models.conversation import FlowState, ProcessedUpdate
+from storage.models.conversation import FailedStart, FlowState, ProcessedUpdate
 from storage.models.messaging import (
     PRIORITY_ALERT,
     PRIORITY_BULK,
@@ -41,7 +41,13 @@ from storage.models.organisation import (
     Organisation,
     StaffMember,
 )
-from storage.models.participant import AuditEvent, ConsentRecord, Participant, PhaseChange
+from storage.models.participant import (
+    AnonymousCount,
+    AuditEvent,
+    ConsentRecord,
+    Participant,
+    PhaseChange,
+)
 from storage.models.reminder import AppointmentAnswer, Reminder
 
 __all__ = [
@@ -50,6 +56,7 @@ __all__ = [
     "PRIORITY_PERSONAL",
     "Alert",
     "AlertState",
+    "AnonymousCount",
     "Appointment",
     "AppointmentAnswer",
     "AppointmentKind",
@@ -64,6 +71,7 @@ __all__ = [
     "ChatId",
     "CheckinInvitation",
     "ConsentRecord",
+    "FailedStart",
     "FlowState",
     "Group",
     "GroupKind",

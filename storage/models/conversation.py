@@ -27,3 +27,13 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_update"
     update_id: Mapped[int] = mapped_column(ChatId, primary_key=True, autoincrement=False)
     at: Mapped[datetime]
+
+
+class FailedStart(Base):
+    """A /start with a code that does not exist or is no longer valid, so a chat that keeps
+    guessing codes is slowed down; kept for a day."""
+
+    __tablename__ = "failed_start"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ChatId, index=True)
+    at: Mapped[datetime]

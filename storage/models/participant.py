@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, Outflow, ParticipantStatus, Phase, enum_column
@@ -73,3 +73,17 @@ class PhaseChange(Base):
     on: Mapped[date]
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     recorded_at: Mapped[datetime]
+
+
+class AnonymousCount(Base):
+    """What is left of an erased participant for the organisation's figures: counts per month
+    (attendance per status, phase steps, outflow per category), never a person."""
+
+    __tablename__ = "anonymous_count"
+    __table_args__ = (UniqueConstraint("organisation_id", "metric", "key", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    metric: Mapped[str] = mapped_column(String(20))  # attendance, phase, outflow, erased
+    key: Mapped[str] = mapped_column(String(60))  # e.g. present, activering>vrijwilliger
+    month: Mapped[date]  # the first day of the month it happened in
+    count: Mapped[int]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import Participant, ParticipantStatus, StaffMember
+from bot.services.onboarding import CONSENT_VERSION
+from storage.models import ConsentRecord, Participant, ParticipantStatus, StaffMember
 
 CHATS = {"Yonas": 3101, "Amina": 3102, "Rami": 3103, "Fatima": 3104}
 COACH_CHAT = 2001
@@ -19,6 +20,11 @@ def link_demo_people(session_factory, now) -> dict[str, int]:
             person.status = ParticipantStatus.ACTIVE
             person.linked_at = now
             ids[person.display_name] = person.id
+        session.flush()
+        for pid in ids.values():  # as if each said yes during onboarding
+            session.add(
+                ConsentRecord(participant_id=pid, version=CONSENT_VERSION, accepted=True, at=now)
+            )
         session.scalars(select(StaffMember)).first().chat_id = COACH_CHAT
         return ids
 

@@ -2,7 +2,6 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-12-03 07:27:27.068259
 """
 
 import sqlalchemy as sa

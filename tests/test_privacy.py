@@ -1,0 +1,220 @@
+"""The participant's rights in their own language: see what is stored, take all of it as a file,
+and be forgotten, after which no table holds anything of them but anonymous counts; people who
+left long ago are erased by the retention job."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import attendance, privacy
+from bot.services import participants as people_service
+from bot.services.privacy import LEFT_SERVICE
+from bot.services.scope import Scope
+from bot.telegram.privacy import AS_FILE, ASK, FORGET, NO, YES
+from bot.telegram.sender import Sender
+from flows.steps.scale import LEVELS
+from storage.models import (
+    AnonymousCount,
+    Appointment,
+    AttendanceStatus,
+    Base,
+    ConsentRecord,
+    Outflow,
+    Participant,
+    ParticipantStatus,
+    Phase,
+    Signal,
+)
+from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.phone import Phone, said
+from tests.test_checkins import MONEY
+
+GONE = (
+    "Done. I have forgotten you. Want to use Wegwijzer again later? Ask your coach for a new code."
+)
+
+DECLINED = (
+    "OK. I keep nothing about you, only your language and this answer. Changed your mind? "
+    "Send /start with your code again."
+)
+UNKNOWN = "I do not know this code. Check the code, or ask your coach for a new one."
+WAIT = "Too many wrong codes. Please wait 15 minutes, or ask your coach for your code."
+RENEWED = "Thank you! Everything stays as it was."
+
+
+@pytest.fixture
+def people(runtime, demo_codes, session_factory, clock):
+    return link_demo_people(session_factory, clock.now())
+
+
+def traces(session_factory, participant_id: int, chat_id: int, name: str) -> list[str]:
+    """Every table, every row: where does this person still show up?"""
+    found = []
+    with session_factory() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in session.execute(select(table)).mappings():
+                for column, value in row.items():
+                    if column == "participant_id" and value == participant_id:
+                        found.append(f"{table.name}.{column}")
+                    elif table.name == "participant" and column == "id" and value == participant_id:
+                        found.append("participant.id")
+                    elif isinstance(value, int) and value == chat_id:
+                        found.append(f"{table.name}.{column} = chat")
+                    elif name in json.dumps(value, default=str, ensure_ascii=False):
+                        found.append(f"{table.name}.{column} mentions {name}")
+    return found
+
+
+async def test_rami_sees_exports_and_erases_his_data_in_arabic(
+    app, api, runtime, people, session_factory, clock
+):
+    rami = Phone(app, api, CHATS["Rami"], "ar")
+    await rami.send("/hoegaathet")
+    await rami.tap(said("ar", LEVELS[3]))
+    zone = runtime.settings.zone
+    with session_factory() as session, session.begin():  # his first step, and a day he came
+        person = session.get(Participant, people["Rami"])
+        mine = Scope(organisation_id=person.organisation_id)
+        people_service.change_phase(session, mine, person.id, Phase.VRIJWILLIGER, clock.now(), zone)
+        workshop = session.scalars(
+            select(Appointment).where(Appointment.participant_id == person.id)
+        ).first()
+    clock.moment = workshop.starts_at + timedelta(hours=1)
+    with session_factory() as session:
+        attendance.mark(
+            session,
+            mine,
+            workshop.id,
+            workshop.starts_at,
+            AttendanceStatus.PRESENT,
+            clock.now(),
+            zone,
+        )
+
+    shown = await rami.send("/mijngegevens")
+    assert shown[0].startswith(said("ar", "This is what I keep about you:"))
+    assert said("ar", "Your name: {name}", name="Rami") in shown[0]
+    assert rami.buttons() == [said("ar", AS_FILE), said("ar", FORGET)]
+
+    await rami.tap(said("ar", AS_FILE))
+    data = json.loads(api.uploads[-1])
+    assert data["participant"]["display_name"] == "Rami"
+    assert [(a["domain"], a["level"]) for a in data["checkin_answers"]] == [("financien", 4)]
+    assert len(data["appointments"]) == 2 and data["consent"][0]["accepted"] is True
+    assert api.sent(CHATS["Rami"])[-1]["caption"] == said(
+        "ar", "All your data. Only you received this file."
+    )
+
+    assert await rami.send("/vergeetmij") == [said("ar", ASK)]
+    assert rami.buttons() == [said("ar", YES), said("ar", NO)]
+    assert await rami.tap(said("ar", NO)) == [
+        said("ar", "OK. I keep your data. Nothing has changed.")
+    ]
+    assert traces(session_factory, people["Rami"], CHATS["Rami"], "Rami") != []
+
+    await rami.send("/vergeetmij")
+    assert await rami.tap(said("ar", YES)) == [said("ar", GONE)]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said("nl", LEFT_SERVICE, name="Rami")
+    assert traces(session_factory, people["Rami"], CHATS["Rami"], "Rami") == []
+    with session_factory() as session:
+        counts = {(c.metric, c.key): c.count for c in session.scalars(select(AnonymousCount))}
+    assert counts == {
+        ("erased", "asked"): 1,
+        ("phase", "activering>vrijwilliger"): 1,
+        ("attendance", "present"): 1,
+    }
+    # Others are untouched, and Rami is now a stranger to the bot.
+    assert traces(session_factory, people["Amina"], CHATS["Amina"], "Amina") != []
+    assert await rami.send("/mijngegevens") == [
+        said("ar", "You are not connected yet. Send /start, a space and your code.")
+    ]
+
+
+def test_who_left_long_ago_is_erased_by_the_retention_job(runtime, people, session_factory, clock):
+    zone = runtime.settings.zone
+    start = clock.now()
+    for name, months_ago in (("Yonas", 13), ("Amina", 2)):
+        clock.moment = start - timedelta(days=30 * months_ago)
+        with session_factory() as session, session.begin():
+            person = session.get(Participant, people[name])
+            mine = Scope(organisation_id=person.organisation_id)
+            people_service.change_phase(
+                session, mine, person.id, None, clock.now(), zone, outflow=Outflow.BETAALD_WERK
+            )
+    clock.moment = start
+    with session_factory() as session:
+        assert privacy.retention(session, clock.now(), zone, months=12) == 1
+    with session_factory() as session:
+        left = {p.display_name for p in session.scalars(select(Participant))}
+        counts = {(c.metric, c.key): c.count for c in session.scalars(select(AnonymousCount))}
+    assert "Yonas" not in left and {"Amina", "Rami", "Fatima"} <= left
+    assert counts == {("erased", "retention"): 1, ("outflow", "betaald_werk"): 1}
+    assert traces(session_factory, people["Yonas"], CHATS["Yonas"], "Yonas") == []
+    with session_factory() as session:  # running again erases nobody else
+        assert privacy.retention(session, clock.now(), zone, months=12) == 0
+
+
+CHANGED = (
+    "Something has changed in how I keep your data. Please read it again and tell me if it is OK."
+)
+AGREE, DISAGREE = "✅ Yes, that is OK", "❌ No"
+
+
+async def test_a_changed_consent_text_is_asked_again_before_anything_new_is_stored(
+    app, api, runtime, people, session_factory, clock, monkeypatch
+):
+    from bot.services import onboarding
+
+    monkeypatch.setattr(onboarding, "CONSENT_VERSION", "2027-01")
+    yonas = Phone(app, api, CHATS["Yonas"], "ti")
+    seen = await yonas.send("/hoegaathet")
+    assert seen[0] == said("ti", CHANGED) and seen[-1] == said("ti", "Is this OK for you?")
+    assert yonas.buttons() == [said("ti", AGREE), said("ti", DISAGREE)]
+    assert (await yonas.send("/afspraken"))[0] == said("ti", CHANGED)  # nothing else until then
+    with session_factory() as session:
+        assert session.scalars(select(Signal)).all() == []
+    assert await yonas.tap(said("ti", AGREE)) == [
+        said("ti", "Thank you! Everything stays as it was.")
+    ]
+    assert (await yonas.send("/hoegaathet"))[1] == said("ti", MONEY)
+    with session_factory() as session:
+        versions = [
+            c.version
+            for c in session.scalars(
+                select(ConsentRecord).where(ConsentRecord.participant_id == people["Yonas"])
+            )
+        ]
+    assert versions == ["2026-11", "2027-01"]
+
+    amina = Phone(app, api, CHATS["Amina"], "so")
+    await amina.send("hallo")
+    assert await amina.tap(said("so", DISAGREE)) == [said("so", DECLINED)]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said("nl", LEFT_SERVICE, name="Amina")
+    assert traces(session_factory, people["Amina"], CHATS["Amina"], "Amina") == [
+        "participant.chat_id = chat"
+    ]
+    with session_factory() as session:
+        left = session.scalars(
+            select(Participant).where(Participant.chat_id == CHATS["Amina"])
+        ).one()
+        assert (left.status, left.language, left.display_name, left.organisation_id) == (
+            ParticipantStatus.DECLINED,
+            "so",
+            None,
+            None,
+        )
+
+
+async def test_a_chat_that_keeps_guessing_codes_has_to_wait(app, api, runtime, demo_codes, clock):
+    guest = Phone(app, api, 7345, "nl")
+    for attempt in range(5):
+        assert await guest.send(f"/start WRONG{attempt}") == [said("nl", UNKNOWN)]
+    assert await guest.send("/start DEMO") == [said("nl", WAIT)]  # even the right one, for now
+    clock.advance(minutes=16)
+    assert (await guest.send("/start DEMO"))[0] == said("nl", "🌐 Choose your language.")
