@@ -141,13 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        configure_logging(settings)
         return _dispatch(args, settings)
     except (SettingsError, FlowError) as exc:
         print(f"wegwijzer: {exc}", file=sys.stderr)
@@ -157,6 +151,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def configure_logging(settings: Settings) -> None:
+    """One format for all; libraries that would write tokens or message texts are held back.
+    python-telegram-bot logs every request and answer at DEBUG, texts included: only with
+    LOG_MESSAGE_TEXT does LOG_LEVEL=DEBUG reach it."""
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(
+        logging.NOTSET if settings.log_message_text else logging.INFO
+    )
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -218,3 +218,23 @@ async def test_a_chat_that_keeps_guessing_codes_has_to_wait(app, api, runtime, d
     assert await guest.send("/start DEMO") == [said("nl", WAIT)]  # even the right one, for now
     clock.advance(minutes=16)
     assert (await guest.send("/start DEMO"))[0] == said("nl", "🌐 Choose your language.")
+
+
+def test_logs_hold_no_message_text_unless_the_switch_is_on(settings) -> None:
+    import logging
+
+    from bot.cli import configure_logging
+
+    telegram_log = logging.getLogger("telegram.ext.ExtBot")  # logs whole messages at DEBUG
+    root = logging.getLogger().level
+    try:
+        configure_logging(settings.model_copy(update={"log_level": "DEBUG"}))
+        assert not telegram_log.isEnabledFor(logging.DEBUG)
+        configure_logging(
+            settings.model_copy(update={"log_level": "DEBUG", "log_message_text": True})
+        )
+        logging.getLogger().setLevel(logging.DEBUG)
+        assert telegram_log.isEnabledFor(logging.DEBUG)
+    finally:
+        logging.getLogger("telegram").setLevel(logging.NOTSET)
+        logging.getLogger().setLevel(root)
