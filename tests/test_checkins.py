@@ -16,7 +16,7 @@ from bot.telegram.sender import Sender
 from flows.loader import DEFINITIONS, load_flow
 from flows.model import FlowError
 from flows.steps.scale import LEVELS, SKIP
-from storage.models import Alert, Organisation, Signal
+from storage.models import Alert, AuditEvent, Organisation, Signal
 from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
 from tests.helpers.phone import Phone, said
 
@@ -98,6 +98,10 @@ async def test_the_worst_answer_about_home_gives_help_now_and_an_urgent_alert(
     with session_factory() as session:
         alert = session.scalars(select(Alert)).one()
         assert (alert.kind, alert.urgent) == ("checkin_urgent", True)
+        viewed = session.scalars(select(AuditEvent).where(AuditEvent.action == "alert_viewed"))
+        assert [(e.participant_id, e.detail["alert_id"]) for e in viewed] == [
+            (alert.participant_id, alert.id)
+        ]
 
 
 async def test_a_drop_of_two_levels_alerts_the_coach_once(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 import bot.services
 from bot.refusals import REFUSALS
@@ -331,3 +331,41 @@ async def test_every_button_refuses_someone_elses_objects(
         ).all()
         assert viewed == []
     assert all(api.sent(c) == [] for c in CHATS.values())
+
+
+STAFF_COMMANDS = (
+    "/deelnemers",
+    "/deelnemer Ram",  # part of a name of theirs: a match would show "Rami"
+    "/meldingen",
+    "/vandaag",
+    "/vandaag 23-11",
+    "/afspraken",
+    "/afspraak",
+    "/qr",
+    "/berichten",
+    "/uitnodigen Nieuw Persoon",
+    "/bericht",
+)
+
+
+async def test_every_staff_command_shows_nothing_of_another_organisation(
+    app, api, runtime, world, session_factory, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    registered = {
+        command
+        for handlers in app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    }
+    from bot.telegram.menu import COMMANDS
+
+    staff = {name for name, _text in COMMANDS["staff"]} - {"help", "taal"}
+    assert staff <= {c.split()[0].lstrip("/") for c in STAFF_COMMANDS} <= registered
+    stranger = Phone(app, api, STRANGER_CHAT, "nl")
+    for command in STAFF_COMMANDS:
+        seen = await stranger.send(command)
+        for text in seen:
+            assert not any(name in text for name in NAMES), (command, text)
+    assert not [r for r in caplog.records if any(n in r.getMessage() for n in NAMES)]

@@ -109,9 +109,21 @@ def _item(alert: Alert, person: Participant) -> Item:
 
 def open_items(session: Session, mine: Scope, now: datetime) -> tuple[list[Item], int]:
     """The open alerts in scope (snoozed ones wait), urgent first then oldest; and how many
-    there are in all. Texts in the current language."""
+    there are in all. Texts in the current language. Each shown alert is an audited view (in
+    the caller's transaction): alerts are sensitive data about the participant."""
     rows = session.execute(_open(mine, now)).all()
-    return [_item(alert, person) for alert, person in rows[:SHOWN]], len(rows)
+    shown = [_item(alert, person) for alert, person in rows[:SHOWN]]
+    for item in shown:
+        audit.record(
+            session,
+            now,
+            "alert_viewed",
+            participant_id=item.participant_id,
+            staff_id=mine.staff_id,
+            actor="staff",
+            alert_id=item.alert_id,
+        )
+    return shown, len(rows)
 
 
 def unreachable(session: Session, mine: Scope) -> list[str]:
