@@ -107,6 +107,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     trail.add_argument("--org", required=True, help="organisation slug")
     trail.add_argument("--participant", required=True, help="participant number or exact name")
+    nlu = commands.add_parser("nlu", help="the language understanding: evaluate it")
+    nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True)
+    evaluate = nlu_commands.add_parser(
+        "evaluate", help="cross-validation per language, or a separate test file"
+    )
+    evaluate.add_argument("--engine", choices=("builtin", "rasa"), default="builtin")
+    evaluate.add_argument("--test", help="a test file in Rasa NLU YAML (nl.yml, ar.yml, …)")
+    evaluate.add_argument("--lang", help="the test file's language, if its name does not say")
+    evaluate.add_argument("--folds", type=int, default=4, help="folds per language (default 4)")
+    evaluate.add_argument(
+        "--report", default="var/nlu/report.json", help="where the JSON report goes"
+    )
     send = commands.add_parser("broadcast", help="send a message to groups, or follow one")
     send.add_argument("--org", help="organisation slug (to send, or with --list)")
     send.add_argument("--group", action="append", default=[], help="group name; repeatable")
@@ -177,6 +189,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             "TELEGRAM_TOKEN: not set; get one from @BotFather, or use "
             "`wegwijzer chat` to try the bot without Telegram"
         )
+    if args.command == "nlu":
+        from bot.nlu_cli import evaluate_command
+
+        return evaluate_command(settings, args)
     if args.command == "db":
         if args.db_command == "upgrade":
             db.upgrade(settings.database_url)

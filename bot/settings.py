@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="21:00-08:00")
     log_level: str = "INFO"
     log_message_text: bool = False
+    nlu_engine: str = Field(default="builtin", pattern="^(builtin|rasa)$")
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout: float = Field(default=0.5, gt=0, le=10)  # seconds; then the built-in answers
+    nlu_threshold: float = Field(default=0.45, ge=0, le=1)  # below: the coach answers
+    nlu_cache: str = "var/nlu"  # where the built-in engine keeps its trained model
     retention_months: int = Field(default=12, ge=1, le=120)  # erase who left this long ago
 
     @field_validator("telegram_token", "webhook_url", "webhook_secret", mode="before")

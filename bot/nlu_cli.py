@@ -1,0 +1,94 @@
+"""`wegwijzer nlu evaluate`: how well the engine understands, by cross-validation per language
+or on a separate test file (same YAML format); prints the figures and ends with one JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+from nlu import data
+from nlu.builtin import BuiltinEngine, load_or_train
+from nlu.evaluate import cross_validate, score, summary
+
+
+def _language(path: Path, given: str | None) -> str | None:
+    for candidate in (given, path.stem, path.parent.name):
+        if candidate in data.LANGUAGES:
+            return candidate
+    return None
+
+
+def _engine(settings: Settings, name: str) -> Any:
+    builtin = load_or_train(Path(settings.nlu_cache))
+    if name == "rasa":
+        from nlu.rasa import RasaEngine
+
+        return RasaEngine(settings.rasa_url, builtin, timeout=settings.rasa_timeout)
+    return builtin
+
+
+def _print(name: str, figures: dict[str, Any]) -> None:
+    weakest = ", ".join(f"{w['intent']} {w['f1']:.2f}" for w in figures["weakest"])
+    confused = ", ".join(f"{'/'.join(c['pair'])} ×{c['count']}" for c in figures["confused"][:4])
+    print(
+        f"{name}: n {figures['n']}, accuracy {figures['accuracy']:.3f}, macro-F1 "
+        f"{figures['macro_f1']:.3f}, crisis recall {figures['crisis_recall']} (classifier alone "
+        f"{figures['crisis_recall_classifier']}), wrong but confident "
+        f"{figures['wrong_above_threshold']:.1%}, ECE {figures['ece']}"
+    )
+    print(f"  weakest: {weakest}")
+    print(f"  confused: {confused}")
+
+
+def evaluate_command(settings: Settings, args: argparse.Namespace) -> int:
+    if args.test:
+        path = Path(args.test)
+        lang = _language(path, args.lang)
+        if lang is None:
+            print("wegwijzer: name the language with --lang (nl ar ti so en)", file=sys.stderr)
+            return 2
+        try:
+            examples = data.read(path, lang)
+        except (OSError, ValueError) as error:
+            print(f"wegwijzer: {error}", file=sys.stderr)
+            return 2
+        figures = summary(score(_engine(settings, args.engine), examples))
+        _print(f"{path.name} ({lang}, {args.engine})", figures)
+        result = {"file": str(path), "lang": lang, "engine": args.engine, **figures}
+    else:
+        if args.engine != "builtin":
+            print(
+                "wegwijzer: cross-validation trains an engine per fold; for Rasa that is "
+                "bench/nlu.py. Here, use --test FILE with --engine rasa.",
+                file=sys.stderr,
+            )
+            return 2
+        languages = [args.lang] if args.lang else None
+        report = cross_validate(
+            data.training(), lambda ex: BuiltinEngine.train(ex), args.folds, languages=languages
+        )
+        for lang, figures in report["languages"].items():
+            _print(lang, figures)
+        _print("all", report["all"])
+        out = Path(args.report)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"report: {out}")
+        result = {
+            "engine": "builtin",
+            "folds": args.folds,
+            **{
+                k: v
+                for k, v in report["all"].items()
+                if k in ("n", "accuracy", "macro_f1", "crisis_recall")
+            },
+            "macro_f1_per_language": {
+                lang: f["macro_f1"] for lang, f in report["languages"].items()
+            },
+        }
+    print(json.dumps(result, ensure_ascii=False))
+    return 0

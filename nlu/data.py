@@ -1,0 +1,77 @@
+"""Read Rasa NLU YAML (training and test files): examples with their intent and entities."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / "data"
+LANGUAGES = ("nl", "ar", "ti", "so", "en")
+_ENTITY = re.compile(r"\[([^\]]+)\]\(([a-z_]+)\)")
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    lang: str
+    entities: tuple[dict[str, Any], ...] = field(default=())
+
+
+def parse_example(line: str) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """ "ik ben [10](minutes) minuten te laat" → the plain text and its entities (with offsets)."""
+    text, entities, last = "", [], 0
+    for match in _ENTITY.finditer(line):
+        text += line[last : match.start()]
+        start = len(text)
+        text += match.group(1)
+        entities.append(
+            {"entity": match.group(2), "value": match.group(1), "start": start, "end": len(text)}
+        )
+        last = match.end()
+    return text + line[last:], tuple(entities)
+
+
+def read(path: Path, lang: str) -> list[Example]:
+    """All examples of one file; a malformed file raises ValueError naming it."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path}: not valid YAML: {error}") from None
+    found = []
+    for block in (doc or {}).get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in str(block.get("examples", "")).splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                text, entities = parse_example(line[2:].strip())
+                if text:
+                    found.append(Example(text, str(block["intent"]), lang, entities))
+    if not found:
+        raise ValueError(f"{path}: no examples")
+    return found
+
+
+def training(directory: Path = DATA) -> list[Example]:
+    return [
+        example
+        for lang in LANGUAGES
+        if (directory / lang / "nlu.yml").exists()
+        for example in read(directory / lang / "nlu.yml", lang)
+    ]
+
+
+def fingerprint(*paths: Path) -> str:
+    """The hash the cached model is kept under: it changes when any data file changes."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

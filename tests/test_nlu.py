@@ -1,0 +1,159 @@
+"""Language understanding: the training data is a valid Rasa project in five languages, the
+built-in engine answers in Rasa's shape within its promises, text it cannot judge is not
+guessed at, the crisis safety net catches what the classifier misses, and it generalises to
+sentences it never saw."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from nlu import crisis, data
+from nlu.builtin import BuiltinEngine, load_or_train
+from nlu.entities import extract
+from nlu.evaluate import score, summary
+from nlu.normalise import normalise
+from nlu.rasa import RasaEngine
+from nlu.understand import interpret
+
+INTENTS = {
+    "greet", "goodbye", "thanks", "affirm", "deny", "help", "change_language",
+    "next_appointment", "cancel_appointment", "report_sick", "running_late",
+    "reschedule_appointment", "trajectory_phases", "trajectory_schedule", "location_address",
+    "course_info", "volunteer_contract", "paid_work", "benefit_keep", "volunteer_allowance",
+    "travel_costs", "work_and_benefit", "childcare", "debt_help", "language_course",
+    "talk_to_coach", "crisis", "out_of_scope",
+}  # fmt: skip
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("nlu")
+
+
+@pytest.fixture(scope="module")
+def engine(cache: Path) -> BuiltinEngine:
+    return load_or_train(cache)
+
+
+@pytest.mark.parametrize("lang", data.LANGUAGES)
+def test_training_data_has_every_intent_with_25_examples_or_more(lang: str) -> None:
+    examples = data.read(data.DATA / lang / "nlu.yml", lang)
+    counts = Counter(e.intent for e in examples)
+    assert set(counts) == INTENTS
+    assert min(counts.values()) >= 25, counts.most_common()[-3:]
+    assert len({normalise(e.text) for e in examples}) > 0.97 * len(examples)  # hardly repeats
+    late = [e for e in examples if e.intent == "running_late" and e.entities]
+    assert late and all(ent["entity"] in ("minutes", "day") for e in late for ent in e.entities)
+
+
+@pytest.mark.parametrize("lang", data.LANGUAGES)
+def test_the_test_sets_are_sentences_the_engine_never_saw(lang: str) -> None:
+    trained = {normalise(e.text) for e in data.read(data.DATA / lang / "nlu.yml", lang)}
+    tests = data.read(data.ROOT / "tests" / f"{lang}.yml", lang)
+    assert {e.intent for e in tests} == INTENTS
+    assert sum(normalise(e.text) in trained for e in tests) <= 0.03 * len(tests)
+
+
+def test_annotations_become_entities_with_offsets() -> None:
+    text, entities = data.parse_example("ik ben [10](minutes) minuten te laat op [dinsdag](day)")
+    assert text == "ik ben 10 minuten te laat op dinsdag"
+    assert [(e["entity"], text[e["start"] : e["end"]]) for e in entities] == [
+        ("minutes", "10"),
+        ("day", "dinsdag"),
+    ]
+
+
+def test_the_answer_has_rasas_shape_and_ranked_confidences(engine: BuiltinEngine) -> None:
+    parsed = engine.parse("wanneer is mijn volgende afspraak?", "nl")
+    assert set(parsed) >= {"text", "intent", "intent_ranking", "entities"}
+    assert parsed["intent"] == parsed["intent_ranking"][0]
+    confidences = [r["confidence"] for r in parsed["intent_ranking"]]
+    assert confidences == sorted(confidences, reverse=True) and sum(confidences) <= 1.0001
+    assert parsed["intent"]["name"] == "next_appointment"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("123", "no_words"),
+        ("👍", "no_words"),
+        ("...", "no_words"),
+        ("Привет, как дела у тебя сегодня", "unknown_script"),
+        ("你好，我明天不能来", "unknown_script"),
+    ],
+)
+def test_what_the_engine_cannot_judge_is_not_guessed(engine, text: str, reason: str) -> None:
+    understood = interpret(engine, text)
+    assert (understood.intent, understood.reason) == (None, reason)
+
+
+@pytest.mark.parametrize("lang", data.LANGUAGES)
+def test_every_crisis_expression_is_caught_inside_a_sentence(engine, lang: str) -> None:
+    import yaml
+
+    doc = yaml.safe_load((data.ROOT / "crisis" / f"{lang}.yml").read_text(encoding="utf-8"))
+    assert len(doc["expressions"]) >= 20
+    for entry in doc["expressions"]:
+        understood = interpret(engine, f"hallo ... {entry['match']} ... ok")
+        assert understood.crisis, entry
+
+
+def test_the_crisis_lexicon_does_not_fire_on_ordinary_messages() -> None:
+    ordinary = [e for e in data.training() if e.intent != "crisis"]
+    fired = [e.text for e in ordinary if crisis.matches(normalise(e.text))]
+    assert len(fired) <= 0.002 * len(ordinary), fired[:10]
+
+
+@pytest.mark.parametrize("lang", data.LANGUAGES)
+def test_it_generalises_to_the_held_out_sentences(engine, lang: str) -> None:
+    figures = summary(score(engine, data.read(data.ROOT / "tests" / f"{lang}.yml", lang)))
+    assert figures["macro_f1"] >= 0.75, figures
+    assert figures["crisis_recall"] >= 0.97, figures
+
+
+def test_entities_for_how_late_and_which_day() -> None:
+    assert [(e["entity"], e["value"]) for e in extract("ik ben 10 minuten te laat", "x")] == [
+        ("minutes", 10)
+    ]
+    assert [(e["entity"], e["value"]) for e in extract("kan het op donderdag", "x")] == [("day", 4)]
+    assert extract("ik kom te laat", "running_late") == []
+
+
+def test_the_cached_model_is_used_again(cache: Path, engine: BuiltinEngine) -> None:
+    assert len(list(cache.glob("builtin-*.pickle"))) == 1
+    again = load_or_train(cache)
+    assert again.parse("dank je wel")["intent"] == engine.parse("dank je wel")["intent"]
+
+
+def test_rasa_down_means_the_built_in_engine_answers(engine, caplog) -> None:
+    caplog.set_level(logging.WARNING)
+    rasa = RasaEngine("http://127.0.0.1:9", engine, timeout=0.2)
+    parsed = rasa.parse("dank je wel", "nl")
+    assert parsed["intent"] == engine.parse("dank je wel")["intent"]
+    assert rasa.fallbacks == 1 and "built-in engine" in caplog.text
+
+
+def test_evaluate_on_a_test_file_ends_with_one_json_line(cache: Path, engine) -> None:
+    import json
+    import os
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "nlu", "evaluate", "--test", "nlu/tests/so.yml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NLU_CACHE": str(cache), "DATABASE_URL": "sqlite://"},
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    figures = json.loads(run.stdout.strip().splitlines()[-1])
+    assert figures["lang"] == "so" and {"n", "accuracy", "macro_f1", "crisis_recall"} <= set(
+        figures
+    )
