@@ -32,6 +32,8 @@ REFUSALS = {
     "checkin_not_linked": N_(
         "I cannot check you in yet. Please ask the staff for your personal code first."
     ),
+    "not_a_question": N_("To answer a question, reply to the message with the question."),
+    "answer_too_long": N_("Your answer is too long. Please make it shorter."),
     "unknown_domain": N_("This is not one of the check-in topics."),
     "outflow_needed": N_("Choose why they leave: one of the categories."),
     "same_phase": N_("They are already in this phase."),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from bot.clock import Clock, SystemClock
 from bot.i18n import LANGUAGES, missing_translations
@@ -19,6 +22,27 @@ class Runtime:
     session_factory: SessionFactory
     clock: Clock
     flows: Flows
+    _nlu: Any = None
+    _nlu_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def nlu(self) -> Any:
+        """The language engine, loaded (or trained) on first use: slow once, so adapters call
+        it off the event loop. NLU_ENGINE=rasa asks a Rasa server, with the built-in engine as
+        its fallback."""
+        with self._nlu_lock:
+            if self._nlu is None:
+                from nlu.builtin import load_or_train
+
+                builtin = load_or_train(Path(self.settings.nlu_cache))
+                if self.settings.nlu_engine == "rasa":
+                    from nlu.rasa import RasaEngine
+
+                    self._nlu = RasaEngine(
+                        self.settings.rasa_url, builtin, timeout=self.settings.rasa_timeout
+                    )
+                else:
+                    self._nlu = builtin
+            return self._nlu
 
 
 def load_flows() -> Flows:

@@ -12,7 +12,7 @@ from nlu import crisis
 from nlu.normalise import normalise, scripts
 
 THRESHOLD = 0.45  # chosen from the evaluation (see the README): below it, the coach answers
-CRISIS_FLOOR = 0.15  # crisis this likely, in the top three, is treated as a crisis
+CRISIS_FLOOR = 0.10  # crisis this likely, in the top three, is a crisis (chosen by CV)
 KNOWN_SCRIPTS = {"latin", "arabic", "ethiopic"}
 MIN_COVERAGE = 0.45  # share of character 3-grams seen in training, below: a language we lack
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import _
+from bot.telegram import questions
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import answer_in_words
 from bot.telegram.menu import help_text
@@ -18,15 +19,10 @@ async def text(update: Update, context: WegwijzerContext) -> None:
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     audience = context.identity.audience if context.identity else "guest"
     if audience == "participant":
-        await say(
-            context,
-            chat_id,
-            _(
-                "I cannot answer questions in my own words yet. "
-                "Please ask your coach. Tap /help to see what I can do."
-            ),
-        )
+        await questions.own_words(update, context)
     elif audience == "staff":
+        if await questions.coach_answer(update, context):
+            return
         await say(context, chat_id, _("I did not understand that. Tap /help for the commands."))
     else:
         await say(context, chat_id, help_text("guest"))
