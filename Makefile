@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LANGS := nl ar ti so en
-MO := $(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/messages.mo)
+DOMAINS := messages answers
+MO := $(foreach d,$(DOMAINS),$(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/$(d).mo))
 
 .PHONY: demo test lint catalogs messages run clean
 
@@ -13,8 +14,8 @@ $(BIN)/wegwijzer: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(BIN)/wegwijzer
-	$(BIN)/pybabel compile --statistics -D messages -d locales -l $*
+locales/%.mo: locales/%.po $(BIN)/wegwijzer
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 catalogs: $(MO)
 
@@ -33,17 +34,21 @@ run: $(BIN)/wegwijzer catalogs
 	$(BIN)/wegwijzer db upgrade
 	$(BIN)/wegwijzer run
 
-# After changing user-facing texts: extract them, merge into every catalog, copy English.
+# After changing user-facing texts: extract them, merge into every catalog, copy the source
+# language (English for the code's texts, Dutch for the organisations' answers).
 messages: $(BIN)/wegwijzer
 	$(BIN)/pybabel extract -F locales/babel.cfg --no-location --sort-output \
 		--omit-header -o locales/messages.pot .
-	for l in $(LANGS); do \
-		if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel update --no-fuzzy-matching -D messages \
-				-i locales/messages.pot -d locales -l $$l; \
-		else $(BIN)/pybabel init -D messages -i locales/messages.pot -d locales -l $$l; fi; \
-	done
+	$(BIN)/pybabel extract -F locales/answers.cfg --sort-output --omit-header \
+		-o locales/answers.pot .
+	for d in $(DOMAINS); do for l in $(LANGS); do \
+		if [ -f locales/$$l/LC_MESSAGES/$$d.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching -D $$d \
+				-i locales/$$d.pot -d locales -l $$l; \
+		else $(BIN)/pybabel init -D $$d -i locales/$$d.pot -d locales -l $$l; fi; \
+	done; done
 	$(BIN)/python -m locales.fill_source locales/en/LC_MESSAGES/messages.po
+	$(BIN)/python -m locales.fill_source locales/nl/LC_MESSAGES/answers.po
 
 clean:
 	rm -rf $(VENV) var locales/*/LC_MESSAGES/*.mo

@@ -20,6 +20,7 @@ from locales import LOCALE_DIR
 # Adding a language: a catalog, an NLU file, and one entry here.
 LANGUAGES: tuple[str, ...] = ("nl", "ar", "ti", "so", "en")
 DOMAIN = "messages"
+ANSWERS = "answers"  # organisations' answers to questions (content/answers), translated alike
 
 _current: ContextVar[str] = ContextVar("wegwijzer_locale", default="nl")
 
@@ -28,9 +29,9 @@ _YEAR = re.compile(r"[\s,،፣]*y+")
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
+def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
     """Load one compiled catalog; cached because catalogs only change on deploy."""
-    return Translations.load(str(LOCALE_DIR), [lang], DOMAIN)
+    return Translations.load(str(LOCALE_DIR), [lang], domain)
 
 
 def current_locale() -> str:
@@ -80,6 +81,11 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     return _fill(text, {"n": format_number(n), **params})
 
 
+def answer_text(msgid: str, **params: object) -> str:
+    """Translate an organisation's answer (the "answers" catalogs) into the current locale."""
+    return _fill(translations(current_locale(), ANSWERS).ugettext(msgid), params)
+
+
 def N_(msgid: str) -> str:  # gettext's name for gettext_noop
     """Mark a module-level text for extraction; translate it with `_()` where it is shown."""
     return msgid
@@ -114,6 +120,22 @@ def format_number(value: float, lang: str | None = None) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=_locale(lang or current_locale()))
+
+
+def format_money(value: float, lang: str | None = None) -> str:
+    """An amount in euros as the language writes it (CLDR), e.g. € 210,00 or 210.00 €."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(str(value)), "EUR", locale=_locale(lang or current_locale()))
+
+
+def format_percent(value: float, lang: str | None = None) -> str:
+    """A share as the language writes it (CLDR); `value` is in percent, e.g. 25 → 25%."""
+    from babel.numbers import format_percent as percent
+
+    return percent(value / 100, locale=_locale(lang or current_locale()))
 
 
 def format_day(day: date, lang: str | None = None, with_year: bool = False) -> str:
@@ -151,11 +173,11 @@ def _when(moment: datetime, zone: ZoneInfo, lang: str, with_year: bool) -> str:
     return glue.replace("'", "").replace("{0}", clock).replace("{1}", day)
 
 
-def missing_translations(msgid: str) -> list[str]:
+def missing_translations(msgid: str, domain: str = DOMAIN) -> list[str]:
     """The languages whose catalog has no translation for `msgid`."""
     missing = []
     for lang in LANGUAGES:
-        catalog = getattr(translations(lang), "_catalog", {})
+        catalog = getattr(translations(lang, domain), "_catalog", {})
         if not catalog.get(msgid):
             missing.append(lang)
     return missing

@@ -34,6 +34,11 @@ REFUSALS = {
     ),
     "not_a_question": N_("To answer a question, reply to the message with the question."),
     "answer_too_long": N_("Your answer is too long. Please make it shorter."),
+    "already_asked": N_("Your coach already has this question. They will answer you here."),
+    "no_answer_in_language": N_(
+        "I have no answer about this topic in their language. Please reply in your own words."
+    ),
+    "unknown_topic": N_("This is not one of the topics."),
     "unknown_domain": N_("This is not one of the check-in topics."),
     "outflow_needed": N_("Choose why they leave: one of the categories."),
     "same_phase": N_("They are already in this phase."),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot import content
 from bot.clock import Clock, SystemClock
 from bot.i18n import LANGUAGES, missing_translations
 from bot.services.conversations import ACTIONS, Flows
@@ -22,6 +23,7 @@ class Runtime:
     session_factory: SessionFactory
     clock: Clock
     flows: Flows
+    answers: content.AnswerBook = field(default_factory=content.load)
     _nlu: Any = None
     _nlu_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -63,5 +65,11 @@ def bootstrap(
 ) -> Runtime:
     factory = session_factory or make_session_factory(make_engine(settings.database_url))
     return Runtime(
-        settings=settings, session_factory=factory, clock=clock or SystemClock(), flows=load_flows()
+        settings=settings,
+        session_factory=factory,
+        clock=clock or SystemClock(),
+        flows=load_flows(),
+        answers=content.load(Path(settings.content_dir))
+        if settings.content_dir
+        else content.load(),
     )

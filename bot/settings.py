@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout: float = Field(default=0.5, gt=0, le=10)  # seconds; then the built-in answers
     nlu_threshold: float = Field(default=0.45, ge=0, le=1)  # below: the coach answers
+    content_dir: str = ""  # the organisations' answers and amounts; empty: the shipped content/
     nlu_cache: str = "var/nlu"  # where the built-in engine keeps its trained model
     retention_months: int = Field(default=12, ge=1, le=120)  # erase who left this long ago
 

@@ -27,20 +27,24 @@ AMS = ZoneInfo("Europe/Amsterdam")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
-def catalog(lang: str):
-    with open(LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po", "rb") as handle:
+DOMAINS = ("messages", "answers")  # the code's texts; the organisations' answers (content/)
+
+
+def catalog(lang: str, domain: str = "messages"):
+    with open(LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po", "rb") as handle:
         return read_po(handle)
 
 
-def template():
-    with open(LOCALE_DIR / "messages.pot", "rb") as handle:
+def template(domain: str = "messages"):
+    with open(LOCALE_DIR / f"{domain}.pot", "rb") as handle:
         return read_po(handle)
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_message_is_translated(lang: str) -> None:
-    po = catalog(lang)
-    wanted = [m.id for m in template() if m.id]
+def test_every_message_is_translated(lang: str, domain: str) -> None:
+    po = catalog(lang, domain)
+    wanted = [m.id for m in template(domain) if m.id]
     missing = [
         mid
         for mid in wanted
@@ -52,18 +56,20 @@ def test_every_message_is_translated(lang: str) -> None:
     assert not fuzzy, f"{lang}: fuzzy: {fuzzy}"
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_catalog_has_its_header_and_is_not_fuzzy(lang: str) -> None:
+def test_catalog_has_its_header_and_is_not_fuzzy(lang: str, domain: str) -> None:
     """Without a header Babel treats a whole catalog as fuzzy and will not compile it."""
-    po = catalog(lang)
+    po = catalog(lang, domain)
     assert not po.fuzzy, f"{lang}: catalog header missing or marked fuzzy"
     assert po.locale is not None and str(po.locale) == lang
     assert po.plural_forms.startswith("nplurals=")
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_placeholders_match_the_msgid(lang: str) -> None:
-    for message in catalog(lang):
+def test_placeholders_match_the_msgid(lang: str, domain: str) -> None:
+    for message in catalog(lang, domain):
         if not message.id:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
@@ -92,6 +98,27 @@ def test_template_is_up_to_date_with_the_code_and_flows(tmp_path) -> None:
     with open(out, "rb") as handle:
         fresh = {m.id for m in read_po(handle) if m.id}
     assert fresh == {m.id for m in template() if m.id}, "run `make messages`"
+
+
+def test_answers_template_is_up_to_date_with_the_content(tmp_path) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    out = tmp_path / "answers.pot"
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(LOCALE_DIR / "answers.cfg"),
+            "-o",
+            str(out),
+            str(LOCALE_DIR.parent),
+        ]
+    )
+    with open(out, "rb") as handle:
+        fresh = {m.id for m in read_po(handle) if m.id}
+    assert fresh and fresh == {m.id for m in template("answers") if m.id}, "run `make messages`"
 
 
 def test_compiled_catalogs_answer_in_their_language() -> None:

@@ -223,6 +223,62 @@ async def test_answers_in_a_tap_and_the_coach_hears(
         assert session.scalars(select(Alert.kind)).all() == ["not_coming"]
 
 
+async def reminded(app, api, runtime, yonas, clock) -> tuple[Phone, Sender]:
+    """Yonas got Tuesday evening's reminder of Wednesday's talk."""
+    sync(runtime, yonas["talk"])
+    clock.moment = local(2026, 11, 24, 18, 0).astimezone(UTC)
+    tick(runtime, clock.now())
+    sender = Sender(runtime, app.bot, name="t")
+    await sender.drain_once()
+    return Phone(app, api, CHATS["Yonas"], "ti"), sender
+
+
+def stored(session_factory) -> list[tuple[str, str | None, int | None]]:
+    with session_factory() as session:
+        return [
+            (a.answer, a.reason, a.minutes_late) for a in session.scalars(select(AppointmentAnswer))
+        ]
+
+
+async def test_words_answer_the_open_reminder(app, api, runtime, yonas, session_factory, clock):
+    phone, _sender = await reminded(app, api, runtime, yonas, clock)
+    assert await phone.send("ሕራይ") == [said("ti", "Thank you! See you then.")]  # "OK"
+    assert stored(session_factory) == [("coming", None, None)]
+    assert await phone.send("ሕራይ") == [said("ti", "OK!")]  # answered: now it is just "OK"
+
+
+async def test_i_cannot_come_in_words_asks_why(app, api, runtime, yonas, session_factory, clock):
+    phone, sender = await reminded(app, api, runtime, yonas, clock)
+    seen = await phone.send("ክመጽእ ኣይክእልን እየ")  # "I cannot come"
+    assert seen == [said("ti", "That is a pity. Why can't you come?")]
+    await phone.tap(said("ti", "👪 My child or family"))
+    assert stored(session_factory) == [("not_coming", "family", None)]
+    await sender.drain_once()
+    assert "Yonas" in api.texts(COACH_CHAT)[-1]
+
+
+async def test_sick_and_late_in_words(app, api, runtime, yonas, session_factory, clock):
+    phone, _sender = await reminded(app, api, runtime, yonas, clock)
+    assert await phone.send("10 ደቒቕ ክድንጉይ እየ") == [  # "I will be 10 minutes late"
+        said("ti", "Thank you. I will tell {coach}.", coach="Sanne de Vries")
+    ]
+    assert stored(session_factory) == [("late", None, 15)]
+    assert await phone.send("ik ben ziek") == [  # a later answer replaces it, in any language
+        said(
+            "ti",
+            "Thank you for telling us. {coach} will contact you about a new time.",
+            coach="Sanne de Vries",
+        )
+    ]
+    assert stored(session_factory) == [("not_coming", "sick", None)]
+
+
+async def test_without_an_open_reminder_ok_is_just_ok(app, api, runtime, yonas, session_factory):
+    phone = Phone(app, api, CHATS["Yonas"], "ti")
+    assert await phone.send("ok") == [said("ti", "OK!")]
+    assert stored(session_factory) == []
+
+
 async def test_someone_elses_or_a_past_reminder_cannot_be_answered(
     app, api, runtime, yonas, session_factory, clock
 ):

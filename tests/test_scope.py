@@ -20,11 +20,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 import bot.services
 from bot.refusals import REFUSALS
-from bot.services import alerts, broadcasts, reminders
+from bot.services import alerts, broadcasts, questions, reminders
 from bot.services.broadcasts import Draft
 from bot.services.errors import Refused
 from bot.services.scope import Scope
+from bot.telegram.appointments import NOT_CONNECTED as NO_APPOINTMENTS_KNOWN
 from bot.telegram.checkins import NOT_CONNECTED
+from nlu.understand import Understood
 from storage.models import (
     Alert,
     Appointment,
@@ -35,6 +37,7 @@ from storage.models import (
     Outbox,
     Participant,
     Phase,
+    Question,
     Reminder,
     Signal,
     StaffMember,
@@ -96,6 +99,15 @@ def world(runtime, demo_codes, session_factory, clock) -> dict[str, Any]:
             "reminder": reminder.id,
             "location": location.id,
         }
+    with session_factory() as session:  # a question of Rami's for his coach, and one answered
+        guess = Understood(None, 0.3, False, "low_confidence", ("volunteer_allowance",))
+        asked = questions.ask(
+            session, CHATS["Rami"], "Rami vraagt iets", guess, now, runtime.answers
+        )
+        found["question"] = asked.question_id
+        found["answered"] = questions.answered_by_bot(session, CHATS["Rami"], "Rami", guess, now)
+    with session_factory() as session:
+        found["question_alert"] = session.get(Question, found["question"]).alert_id
     with session_factory() as session:
         found["broadcast"] = broadcasts.create(
             session,
@@ -110,12 +122,19 @@ def snapshot(session_factory) -> tuple:
     with session_factory() as session:
         counts = tuple(
             session.scalar(select(func.count()).select_from(model))
-            for model in (Appointment, Outbox, Signal, Alert, Reminder)
+            for model in (Appointment, Outbox, Signal, Alert, Reminder, Question)
         )
         phases = tuple(session.scalars(select(Participant.phase).order_by(Participant.id)))
         coaches = tuple(session.scalars(select(Participant.coach_id).order_by(Participant.id)))
         states = tuple(session.scalars(select(Alert.state).order_by(Alert.id)))
-        return counts, phases, coaches, states
+        asked = tuple(
+            session.execute(
+                select(Question.handled, Question.alert_id, Question.marked_intent).order_by(
+                    Question.id
+                )
+            )
+        )
+        return counts, phases, coaches, states, asked
 
 
 # ---- the service layer --------------------------------------------------------------------
@@ -280,6 +299,13 @@ def taps(world: dict[str, Any]) -> list[str]:
         f"mu:{a}:back",
         f"ack:{b}",
         f"ci:go:{a}",
+        f"an:coach:{world['answered']}",
+        "an:appts",
+        # a coach's buttons under a question of someone else's participant
+        f"qa:volunteer_allowance:{world['question_alert']}",
+        f"qm:paid_work:{world['question_alert']}",
+        f"qt:{world['question_alert']}",
+        f"qa:volunteer_allowance:{a}",
     ]
 
 
@@ -311,6 +337,7 @@ async def test_every_button_refuses_someone_elses_objects(
     allowed = {said("nl", text) for text in REFUSALS.values()} | {said("nl", STALE)}
     allowed |= {said("nl", "OK, nothing was changed.")}  # "no" to a change: harmless
     allowed |= {said("nl", NOT_CONNECTED)}  # a participant's button tapped by staff
+    allowed |= {said("nl", NO_APPOINTMENTS_KNOWN)}  # 📅 under an answer: the tapper's own
     before = snapshot(session_factory)
     outsider = Phone(app, api, chat, "nl")
     message = {"message_id": 1, "chat": {"id": chat, "type": "private"}, "date": 0}

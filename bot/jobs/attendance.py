@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services import disengagement, inbox
+from bot.services import disengagement, inbox, questions
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")
@@ -27,16 +27,20 @@ async def disengagement_scan(context: WegwijzerContext) -> None:
 
 
 async def morning_digest(context: WegwijzerContext) -> None:
-    """08:30 on working days: each coach's digest (once a day, even after a late start)."""
+    """08:30 on working days: each coach's digest (once a day, even after a late start), and
+    each question from an earlier day still unanswered, shown to its coach once more."""
     runtime = context.runtime
 
-    def send() -> int:
+    def send() -> tuple[int, int]:
+        now, zone = runtime.clock.now(), runtime.settings.zone
         with runtime.session_factory() as session:
-            return inbox.send_digests(session, runtime.clock.now(), runtime.settings.zone)
+            digests = inbox.send_digests(session, now, zone)
+        with runtime.session_factory() as session:  # and each question nobody answered yet
+            return digests, questions.remind_unanswered(session, now, zone, runtime.answers)
 
-    queued = await asyncio.to_thread(send)
-    if queued:
-        log.info("morning digest: %d coaches", queued)
+    queued, reminded = await asyncio.to_thread(send)
+    if queued or reminded:
+        log.info("morning digest: %d coaches, %d unanswered questions", queued, reminded)
         context.wake_sender()
 
 

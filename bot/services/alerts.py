@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -38,13 +39,14 @@ def raise_alert(
     episode: bool = True,
     message: str | None = None,
     params: dict[str, Any] | None = None,
-    actions: tuple[tuple[str, str], ...] = (),
+    actions: tuple[tuple[str | Callable[[], str], str], ...] = (),
     **detail: Any,
 ) -> Alert | None:
     """Open an alert and queue the coach's message (msgid `message`, else the kind's, with
     {name} and `params`, in the coach's language), in the caller's transaction.
     With `episode`, nothing new while the same kind is still open for this participant.
     `actions` are buttons under it: (label msgid, callback prefix); the alert's id is appended.
+    A label may be a function that writes it, called in the coach's language.
     """
     open_one = (
         None
@@ -78,7 +80,8 @@ def raise_alert(
         with use_locale(coach.language):
             text = describe(alert, participant)
             buttons = [
-                [{"text": _(label), "data": f"{prefix}:{alert.id}"}] for label, prefix in actions
+                [{"text": label() if callable(label) else _(label), "data": f"{prefix}:{alert.id}"}]
+                for label, prefix in actions
             ]
         outbox.enqueue_many(
             session,

@@ -67,6 +67,7 @@ class Item:
     urgent: bool
     acknowledged: bool
     reachable: bool  # a "we miss you" can reach them
+    kind: str = ""
 
 
 def _open(mine: Scope, now: datetime) -> Select[tuple[Alert, Participant]]:
@@ -103,7 +104,8 @@ def _item(alert: Alert, person: Participant) -> Item:
         created_at=alert.created_at,
         urgent=alert.urgent,
         acknowledged=alert.acknowledged_at is not None,
-        reachable=reachable(person) and alert.kind != "unreachable",
+        reachable=reachable(person) and alert.kind not in ("unreachable", "question", "crisis"),
+        kind=alert.kind,
     )
 
 

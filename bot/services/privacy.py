@@ -36,6 +36,7 @@ from storage.models import (
     Participant,
     ParticipantStatus,
     PhaseChange,
+    Question,
     Signal,
     StaffMember,
 )
@@ -152,6 +153,7 @@ def export(session: Session, chat_id: int, now: datetime) -> dict[str, Any]:
             ),
             "phase_changes": _rows(session, PhaseChange, PhaseChange.participant_id == pid),
             "alerts_for_the_coach": _rows(session, Alert, Alert.participant_id == pid),
+            "questions_you_asked": _rows(session, Question, Question.participant_id == pid),
             "messages_to_you": _rows(
                 session,
                 Outbox,

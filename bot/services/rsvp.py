@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from bot.i18n import N_, format_when, use_locale
 from bot.services import alerts, attendance
 from bot.services.errors import DomainError
 from storage import repositories as repo
-from storage.models import AppointmentAnswer, Reminder, StaffMember
+from storage.models import AppointmentAnswer, Reminder, ReminderState, StaffMember
 
 NOT_COMING = {
     "sick": N_("{name} cannot come on {when}: they are sick."),
@@ -113,3 +113,36 @@ def record(
                 occurrence=reminder.occurrence_start.isoformat(),
             )
         return Answered(answer, coach.name if coach else "")
+
+
+OPEN_FOR = timedelta(hours=36)  # a reminder this recent, not yet answered, is what "ok" means
+
+
+def open_reminder(
+    session: Session, chat_id: int, now: datetime, answered_too: bool = False
+) -> int | None:
+    """The reminder a participant's words most likely answer: the newest one sent in the last
+    36 hours, for an occurrence still to come, that they have not answered yet (or, with
+    `answered_too`, answered already: "I am sick after all" changes an earlier answer)."""
+    with session.begin():
+        person = repo.participant_by_chat(session, chat_id)
+        if person is None:
+            return None
+        for reminder in session.scalars(
+            select(Reminder)
+            .where(
+                Reminder.participant_id == person.id,
+                Reminder.state == ReminderState.QUEUED,
+                Reminder.queued_at >= now - OPEN_FOR,
+                Reminder.occurrence_start > now,
+            )
+            .order_by(Reminder.queued_at.desc())
+        ):
+            answered = session.scalars(
+                select(AppointmentAnswer.id).where(
+                    AppointmentAnswer.appointment_id == reminder.appointment_id,
+                    AppointmentAnswer.occurrence_start == reminder.occurrence_start,
+                )
+            ).first()
+            return None if answered is not None and not answered_too else reminder.id
+        return None

@@ -33,6 +33,7 @@ from bot.telegram import (
     participants,
     privacy,
     progress,
+    questions,
     reminders,
 )
 from bot.telegram.context import WegwijzerContext
@@ -127,6 +128,8 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(checkins.invitation_button, pattern=checkins.PATTERN),
             CallbackQueryHandler(progress.tap, pattern=progress.PATTERN),
             CallbackQueryHandler(privacy.tap, pattern=privacy.PATTERN),
+            CallbackQueryHandler(questions.tap, pattern=questions.PATTERN),
+            CallbackQueryHandler(questions.coach_tap, pattern=questions.COACH_PATTERN),
             CallbackQueryHandler(conversation.tap, pattern=r"^fl:"),
             CallbackQueryHandler(onboarding.change_language, pattern=r"^menu:taal$"),
             CallbackQueryHandler(menu.stop, pattern=r"^menu:stop$"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import _, format_when
+from bot.i18n import N_, _, format_when
 from bot.refusals import refusal
 from bot.services import appointment_flow, appointments, conversations
 from bot.services.errors import Refused
@@ -14,22 +14,26 @@ from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import say
 
+NOT_CONNECTED = N_(
+    "You are not connected yet, so I know no appointments of yours. Send /start with your code."
+)
 
-async def show_next(context: WegwijzerContext, chat_id: int) -> None:
-    """Say when and where the participant is expected next, if anywhere."""
+
+async def show_next(context: WegwijzerContext, chat_id: int) -> bool:
+    """Say when and where the participant is expected next, if anywhere (False: nowhere)."""
     runtime = context.runtime
     zone = runtime.settings.zone
     with runtime.session_factory() as session:
         with session.begin():
             identity = who_is(session, chat_id)
         if not identity.linked or identity.id is None:
-            return
+            return False
         now = runtime.clock.now()
         coming = appointments.next_appointment(session, identity.id, now, zone)
         if coming is None:
             coming = appointments.next_opening(session, identity.id, now, zone)
     if coming is None:
-        return
+        return False
     if coming.kind is None:
         await say(
             context,
@@ -40,12 +44,13 @@ async def show_next(context: WegwijzerContext, chat_id: int) -> None:
                 when=format_when(coming.starts_at, zone),
             ),
         )
-        return
+        return True
     await say(
         context,
         chat_id,
         _(WHAT[coming.kind], when=format_when(coming.starts_at, zone), place=coming.place),
     )
+    return True
 
 
 async def list_appointments(update: Update, context: WegwijzerContext) -> None:
@@ -56,10 +61,7 @@ async def list_appointments(update: Update, context: WegwijzerContext) -> None:
         await say(
             context,
             chat_id,
-            _(
-                "You are not connected yet, so I know no appointments of "
-                "yours. Send /start with your code."
-            ),
+            _(NOT_CONNECTED),
         )
         return
     runtime = context.runtime

@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 
 from bot.i18n import _, format_when, ngettext
 from bot.refusals import refusal
-from bot.services import inbox, scope
+from bot.services import inbox, questions, scope
 from bot.services.errors import Refused
 from bot.services.inbox import Item
 from bot.telegram.context import WegwijzerContext
@@ -36,6 +36,10 @@ def _keyboard(item: Item) -> InlineKeyboardMarkup:
         )
     if item.reachable:
         rows.append([InlineKeyboardButton(_(inbox.MISS), callback_data=f"al:miss:{item.alert_id}")])
+    if item.kind == "question":  # answer with one of the organisation's answers, or note it
+        rows.append(
+            [InlineKeyboardButton(_(questions.OTHER_TOPIC), callback_data=f"qt:{item.alert_id}")]
+        )
     rows.append(
         [
             InlineKeyboardButton(_(inbox.SNOOZE_LABEL), callback_data=f"al:snooze:{item.alert_id}"),

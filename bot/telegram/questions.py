@@ -1,22 +1,28 @@
 """Questions in their own words: crisis first (the safety answer at once, the coach alerted
-urgently); small talk answered; what the bot cannot answer for sure goes to the coach, and the
-participant is told. A coach answers by replying to the question's alert."""
+urgently); words that answer an open reminder ("ok", "ik kan niet komen") are taken as that
+answer; small talk answered; questions the organisation has an answer for are answered from its
+content, in the participant's language, with the next step as buttons; the rest goes to the
+coach, and the participant is told. A coach answers by replying to the question's alert, or by
+picking one of the answers (📄), and can note the topic (🏷) so the engine learns."""
 
 from __future__ import annotations
 
 import asyncio
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.i18n import N_, _
+from bot.content import QUESTION_INTENTS
+from bot.i18n import N_, _, answer_text, format_when
 from bot.refusals import refusal
-from bot.services import questions
+from bot.services import appointments as appointment_service
+from bot.services import questions, rsvp
 from bot.services.errors import NotAParticipant, Refused
-from bot.telegram import appointments
+from bot.services.identity import who_is
+from bot.telegram import appointments, reminders
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.menu import help_text
-from bot.telegram.render import say
-from nlu.understand import interpret
+from bot.telegram.render import drop_buttons, say
+from nlu.understand import Understood, interpret
 
 TYPE_IT = N_("I can only read text and buttons. Please type your message, or tap /help.")
 SMALL_TALK = {
@@ -25,10 +31,31 @@ SMALL_TALK = {
     "goodbye": N_("Goodbye! See you soon."),
     "affirm": N_("OK!"),
 }
+HELP_NEARBY = N_("More help near you:\n{numbers}")
+HELP_LINE = N_("{name}: {number}. {what}")
+NEXT_PLACE = N_("Your next appointment is on {when}, at {place}: {address}.")
+NO_ADDRESS = N_("I do not know where your next appointment is. I have asked your coach.")
+OUT_OF_SCOPE = N_(
+    "I help with your appointments and your questions about the trajectory, money and "
+    "courses. I cannot answer this. Do you want me to ask your coach?"
+)
+NOTHING_PLANNED = N_("You have no appointments in the coming four weeks.")
+# A participant's words while a reminder waits for its answer.
+REMINDER_ANSWERS = {
+    "affirm": "coming",
+    "cancel_appointment": "why",
+    "deny": "why",
+    "reschedule_appointment": "why",
+    "report_sick": "sick",
+    "running_late": "late",
+}
+
+PATTERN = r"^an:(appts|coach:\d+)$"
+COACH_PATTERN = r"^(qa|qm):[a-z_]+:\d+$|^qt:\d+$"
 
 
 async def own_words(update: Update, context: WegwijzerContext) -> None:
-    """A participant typed something while no question was waiting."""
+    """A participant typed something while no flow question was waiting."""
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     text = update.message.text or ""  # type: ignore[union-attr]
     runtime = context.runtime
@@ -39,23 +66,43 @@ async def own_words(update: Update, context: WegwijzerContext) -> None:
         return
     if understood.crisis:
         await say(context, chat_id, _(questions.CRISIS_HELP))  # before anything else
-    elif understood.intent in SMALL_TALK:
-        await say(context, chat_id, _(SMALL_TALK[understood.intent]))
+        await _help_numbers(context, chat_id)
+        await _hand_over(context, chat_id, text, understood)
         return
+    if await _answers_reminder(context, chat_id, understood):
+        return
+    if understood.intent in SMALL_TALK:
+        await say(context, chat_id, _(SMALL_TALK[understood.intent]))
     elif understood.intent == "help":
         await say(context, chat_id, help_text("participant"))
-        return
     elif understood.intent == "next_appointment":
-        await appointments.show_next(context, chat_id)
-        return
+        if not await appointments.show_next(context, chat_id):
+            await say(context, chat_id, _(NOTHING_PLANNED))
     elif understood.intent == "change_language":
         from bot.telegram.onboarding import change_language
 
         await change_language(update, context)
-        return
+    elif understood.intent == "location_address":
+        if not await _address(context, chat_id):
+            await _hand_over(context, chat_id, text, understood)
+    elif understood.intent == "out_of_scope":  # sure it is not ours: offer the coach
+        await _not_ours(context, chat_id, text, understood)
+    elif understood.intent in QUESTION_INTENTS:
+        if not await _answer(context, chat_id, text, understood):
+            await _hand_over(context, chat_id, text, understood)
+    else:
+        await _hand_over(context, chat_id, text, understood)
+
+
+async def _hand_over(
+    context: WegwijzerContext, chat_id: int, text: str, understood: Understood
+) -> None:
+    runtime = context.runtime
     try:
         with runtime.session_factory() as session:
-            asked = questions.ask(session, chat_id, text, understood, runtime.clock.now())
+            asked = questions.ask(
+                session, chat_id, text, understood, runtime.clock.now(), runtime.answers
+            )
     except NotAParticipant:
         return
     context.wake_sender()
@@ -63,25 +110,245 @@ async def own_words(update: Update, context: WegwijzerContext) -> None:
         await say(context, chat_id, _(questions.ASKED, coach=asked.coach or "–"))
 
 
+async def _help_numbers(context: WegwijzerContext, chat_id: int) -> None:
+    """The organisation's own help numbers, after the national ones."""
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            slug, _lang = questions.whose(session, chat_id)
+    except NotAParticipant:
+        slug = None
+    numbers = runtime.answers.help_numbers(slug)
+    if not numbers:
+        return
+    lines = [_(HELP_LINE, name=n.name, number=n.number, what=answer_text(n.what)) for n in numbers]
+    await say(context, chat_id, _(HELP_NEARBY, numbers="\n".join(lines)))
+
+
+async def _answers_reminder(
+    context: WegwijzerContext, chat_id: int, understood: Understood
+) -> bool:
+    """Words as the answer to an open reminder: "ok" is coming, "ik kan niet komen" asks why,
+    "ik ben ziek" is not coming because sick, "ik ben 10 minuten te laat" is late."""
+    meaning = REMINDER_ANSWERS.get(understood.intent or "")
+    if meaning is None:
+        return False
+    runtime = context.runtime
+    with runtime.session_factory() as session:
+        reminder_id = rsvp.open_reminder(
+            session, chat_id, runtime.clock.now(), answered_too=meaning != "coming"
+        )
+    if reminder_id is None:
+        return False
+    if meaning == "why":
+        await reminders.ask_why(context, chat_id, reminder_id)
+        return True
+    if meaning == "late":
+        minutes = next(
+            (e.get("value") for e in understood.entities if e.get("entity") == "minutes"), None
+        )
+        if minutes is None or not str(minutes).isdigit():
+            await reminders.ask_how_late(context, chat_id, reminder_id)
+            return True
+        detail = "15" if int(minutes) <= 15 else "30" if int(minutes) <= 30 else "more"
+        return await reminders.record(context, chat_id, reminder_id, "late", detail)
+    if meaning == "sick":
+        return await reminders.record(context, chat_id, reminder_id, "not_coming", "sick")
+    return await reminders.record(context, chat_id, reminder_id, "coming", None)
+
+
+async def _address(context: WegwijzerContext, chat_id: int) -> bool:
+    """Where the next appointment is (or the open door), from the organisation's locations."""
+    runtime = context.runtime
+    zone = runtime.settings.zone
+    with runtime.session_factory() as session:
+        with session.begin():
+            identity = who_is(session, chat_id)
+        if identity.id is None:
+            return False
+        now = runtime.clock.now()
+        coming = appointment_service.next_appointment(
+            session, identity.id, now, zone
+        ) or appointment_service.next_opening(session, identity.id, now, zone)
+    if coming is None or not coming.address:
+        return False
+    await say(
+        context,
+        chat_id,
+        _(
+            NEXT_PLACE,
+            when=format_when(coming.starts_at, zone),
+            place=coming.place,
+            address=coming.address,
+        ),
+    )
+    return True
+
+
+async def _not_ours(
+    context: WegwijzerContext, chat_id: int, text: str, understood: Understood
+) -> None:
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            question_id = questions.answered_by_bot(
+                session, chat_id, text, understood, runtime.clock.now()
+            )
+    except NotAParticipant:
+        return
+    await say(context, chat_id, _(OUT_OF_SCOPE), _buttons(question_id, ("ask_coach",)))
+
+
+def _buttons(question_id: int, keys: tuple[str, ...]) -> InlineKeyboardMarkup | None:
+    data = {"appointments": "an:appts", "ask_coach": f"an:coach:{question_id}"}
+    rows = [
+        [InlineKeyboardButton(_(questions.BUTTON_LABELS[key]), callback_data=data[key])]
+        for key in keys
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _answer(
+    context: WegwijzerContext, chat_id: int, text: str, understood: Understood
+) -> bool:
+    """Answer from the organisation's content, one message at a time, the next steps under
+    the last; False when there is no answer in this language (the coach answers instead)."""
+    runtime = context.runtime
+    book = runtime.answers
+    now = runtime.clock.now()
+    with runtime.session_factory() as session:
+        try:
+            slug, lang = questions.whose(session, chat_id)
+        except NotAParticipant:
+            return False
+        found = book.answer(slug, understood.intent)
+        texts = (
+            book.render(found, lang, now.astimezone(runtime.settings.zone).date())
+            if found
+            else None
+        )
+        if found is None or not texts:
+            return False
+        try:
+            question_id = questions.answered_by_bot(session, chat_id, text, understood, now)
+        except NotAParticipant:
+            return False
+    for number, message in enumerate(texts):
+        last = number == len(texts) - 1
+        await say(context, chat_id, message, _buttons(question_id, found.buttons) if last else None)
+    return True
+
+
+async def tap(update: Update, context: WegwijzerContext) -> None:
+    """📅 My appointments or 💬 Ask my coach under an answer."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    await query.answer()
+    if query.data == "an:appts":
+        await appointments.list_appointments(update, context)
+        return
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            asked = questions.escalate(
+                session,
+                chat_id,
+                int(query.data.rsplit(":", 1)[1]),
+                runtime.clock.now(),
+                runtime.answers,
+            )
+    except NotAParticipant:
+        return
+    except Refused as error:
+        await say(context, chat_id, refusal(error))
+        return
+    await drop_buttons(query.message)  # type: ignore[arg-type]
+    context.wake_sender()
+    await say(context, chat_id, _(questions.ASKED_AGAIN, coach=asked.coach or "–"))
+
+
 async def coach_answer(update: Update, context: WegwijzerContext) -> bool:
-    """Staff replied to one of the bot's messages: if it was a question, pass the answer on."""
+    """Staff replied to one of the bot's messages: if it was a question, pass the answer on,
+    then offer to note the question's topic."""
     message = update.message
     if message is None or message.reply_to_message is None:
         return False
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     runtime = context.runtime
+    replied_to = message.reply_to_message.message_id
     try:
         with runtime.session_factory() as session:
             name = questions.answer(
-                session,
-                chat_id,
-                message.reply_to_message.message_id,
-                message.text or "",
-                runtime.clock.now(),
+                session, chat_id, replied_to, message.text or "", runtime.clock.now()
             )
+            alert_id = questions.alert_replied(session, chat_id, replied_to)
     except Refused as error:
         await say(context, chat_id, refusal(error))
         return True
     context.wake_sender()
-    await say(context, chat_id, _("Sent to {name}, in their chat.", name=name))
+    markup = (
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_(questions.NOTE_TOPIC), callback_data=f"qt:{alert_id}")]]
+        )
+        if alert_id is not None
+        else None
+    )
+    await say(context, chat_id, _("Sent to {name}, in their chat.", name=name), markup)
     return True
+
+
+async def coach_tap(update: Update, context: WegwijzerContext) -> None:
+    """📄 send an answer, 🏷 show every topic, or note one (qa: / qt: / qm:)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    runtime = context.runtime
+    parts = query.data.split(":")
+    kind, alert_id = parts[0], int(parts[-1])
+    now = runtime.clock.now()
+    try:
+        with runtime.session_factory() as session:
+            if kind == "qt":
+                topics = questions.topics_for(session, chat_id, alert_id, runtime.answers)
+            elif kind == "qa":
+                name = questions.send_answer(
+                    session,
+                    chat_id,
+                    alert_id,
+                    parts[1],
+                    runtime.answers,
+                    now,
+                    now.astimezone(runtime.settings.zone).date(),
+                )
+            else:
+                name = questions.mark(session, chat_id, alert_id, parts[1], now)
+    except Refused as error:
+        await query.answer()
+        await say(context, chat_id, refusal(error))
+        return
+    await query.answer()
+    if kind == "qt":
+        rows = [
+            [
+                InlineKeyboardButton(
+                    _(questions.PICK, topic=_(questions.TOPICS[intent]))
+                    if has_answer
+                    else _(questions.TOPICS[intent]),
+                    callback_data=f"{'qa' if has_answer else 'qm'}:{intent}:{alert_id}",
+                )
+            ]
+            for intent, has_answer in topics
+        ]
+        await say(context, chat_id, _(questions.WHICH_TOPIC), InlineKeyboardMarkup(rows))
+        return
+    await drop_buttons(query.message)  # type: ignore[arg-type]
+    if kind == "qa":
+        context.wake_sender()
+        await say(
+            context,
+            chat_id,
+            _(questions.ANSWER_SENT, name=name, topic=_(questions.TOPICS[parts[1]])),
+        )
+    else:
+        await say(context, chat_id, _(questions.NOTED, topic=_(questions.TOPICS[parts[1]])))

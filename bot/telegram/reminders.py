@@ -30,43 +30,62 @@ async def answer(update: Update, context: WegwijzerContext) -> None:
     parts = query.data.split(":")
     reminder_id, choice = int(parts[1]), parts[2]
     detail = parts[3] if len(parts) > 3 else None
-    runtime = context.runtime
     await drop_buttons(query.message)  # type: ignore[arg-type]
     if choice == "no":
         await query.answer()
-        await say(
-            context,
-            chat_id,
-            _("That is a pity. Why can't you come?"),
-            _choices(
-                reminder_id,
-                "why",
-                [
-                    ("sick", _("🤒 I am sick")),
-                    ("family", _("👪 My child or family")),
-                    ("other", _("💬 Something else")),
-                ],
-            ),
-        )
+        await ask_why(context, chat_id, reminder_id)
         return
     if choice == "late" and detail is None:
         await query.answer()
-        await say(
-            context,
-            chat_id,
-            _("How late will you be?"),
-            _choices(
-                reminder_id,
-                "late",
-                [
-                    ("15", _("15 minutes")),
-                    ("30", _("30 minutes")),
-                    ("more", _("More than 30 minutes")),
-                ],
-            ),
-        )
+        await ask_how_late(context, chat_id, reminder_id)
         return
     stored = {"yes": "coming", "why": "not_coming", "late": "late"}[choice]
+    if not await record(context, chat_id, reminder_id, stored, detail):
+        await query.answer(_("This appointment has already passed."))
+        return
+    await query.answer()
+
+
+async def ask_why(context: WegwijzerContext, chat_id: int, reminder_id: int) -> None:
+    await say(
+        context,
+        chat_id,
+        _("That is a pity. Why can't you come?"),
+        _choices(
+            reminder_id,
+            "why",
+            [
+                ("sick", _("🤒 I am sick")),
+                ("family", _("👪 My child or family")),
+                ("other", _("💬 Something else")),
+            ],
+        ),
+    )
+
+
+async def ask_how_late(context: WegwijzerContext, chat_id: int, reminder_id: int) -> None:
+    await say(
+        context,
+        chat_id,
+        _("How late will you be?"),
+        _choices(
+            reminder_id,
+            "late",
+            [
+                ("15", _("15 minutes")),
+                ("30", _("30 minutes")),
+                ("more", _("More than 30 minutes")),
+            ],
+        ),
+    )
+
+
+async def record(
+    context: WegwijzerContext, chat_id: int, reminder_id: int, stored: str, detail: str | None
+) -> bool:
+    """Store the answer (tapped or typed) and thank the participant; False when the
+    appointment has already started."""
+    runtime = context.runtime
     try:
         with runtime.session_factory() as session:
             result = rsvp.record(
@@ -79,9 +98,7 @@ async def answer(update: Update, context: WegwijzerContext) -> None:
                 detail,
             )
     except AnswerTooLate:
-        await query.answer(_("This appointment has already passed."))
-        return
-    await query.answer()
+        return False
     sender = context.bot_data.get("sender")
     if sender is not None:
         sender.wake.set()  # the coach's message is in the outbox
@@ -106,6 +123,7 @@ async def answer(update: Update, context: WegwijzerContext) -> None:
         await say(context, chat_id, _("Thank you. I will tell {coach}.", coach=result.coach))
     else:
         await say(context, chat_id, _("Thank you. I will tell your coach."))
+    return True
 
 
 PROPOSAL_PATTERN = r"^tp:\d+:(yes|no)$"

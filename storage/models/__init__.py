@@ -32,6 +32,7 @@ from storage.models.messaging import (
     Broadcast,
     BroadcastTarget,
     Outbox,
+    Question,
 )
 from storage.models.organisation import (
     Group,
@@ -90,6 +91,7 @@ __all__ = [
     "PhaseChange",
     "ProcessedUpdate",
     "ProposalState",
+    "Question",
     "Reminder",
     "ReminderState",
     "Signal",

@@ -101,3 +101,32 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None]
     snoozed_until: Mapped[datetime | None]  # out of the inbox and the digest until then
     escalated_at: Mapped[datetime | None]  # urgent, not acknowledged in time: staff were told
+
+
+class Question(Base):
+    """A participant's question in their own words, and what became of it: answered by the
+    bot from the organisation's content, or handed to the coach (who replies in words or picks
+    an answer). The coach may mark which intent it was; marked questions feed the training data
+    (`wegwijzer nlu review`). Erased with the participant."""
+
+    __tablename__ = "question"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str | None] = mapped_column(String(40))  # the engine's best guess
+    confidence: Mapped[float | None]
+    # "bot" (content answer), "coach" (handed over), "crisis"
+    handled: Mapped[str] = mapped_column(String(12))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="SET NULL"))
+    # "bot", "coach_words" (a reply), "coach_answer" (an answer the coach picked)
+    answered_by: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None]
+    answer_intent: Mapped[str | None] = mapped_column(String(40))
+    marked_intent: Mapped[str | None] = mapped_column(String(40), index=True)
+    marked_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]  # the coach was reminded of it (next working morning)
+    created_at: Mapped[datetime]
