@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy.exc import OperationalError
 
+from bot.content import ContentError
 from bot.settings import Settings, SettingsError, load_settings
 from flows.model import FlowError
 
@@ -119,6 +120,18 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--report", default="var/nlu/report.json", help="where the JSON report goes"
     )
+    review = nlu_commands.add_parser(
+        "review", help="questions coaches marked with an intent, as training data to check"
+    )
+    review.add_argument("--org", help="only this organisation's questions (slug)")
+    review.add_argument("--out", default="var/nlu/review", help="folder for <lang>.yml")
+    review.add_argument(
+        "--merge", action="store_true", help="add them to nlu/data/<lang>/review.yml instead"
+    )
+    answers = commands.add_parser(
+        "answers", help="the organisations' answers: check them (translations, dates, amounts)"
+    )
+    answers.add_argument("answers_command", choices=("check",))
     send = commands.add_parser("broadcast", help="send a message to groups, or follow one")
     send.add_argument("--org", help="organisation slug (to send, or with --list)")
     send.add_argument("--group", action="append", default=[], help="group name; repeatable")
@@ -155,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(settings)
         return _dispatch(args, settings)
-    except (SettingsError, FlowError) as exc:
+    except (SettingsError, FlowError, ContentError) as exc:
         print(f"wegwijzer: {exc}", file=sys.stderr)
         return 2
     except OperationalError as exc:
@@ -189,10 +202,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             "TELEGRAM_TOKEN: not set; get one from @BotFather, or use "
             "`wegwijzer chat` to try the bot without Telegram"
         )
-    if args.command == "nlu":
+    if args.command == "nlu" and args.nlu_command == "evaluate":
         from bot.nlu_cli import evaluate_command
 
         return evaluate_command(settings, args)
+    if args.command == "answers":
+        return _check_answers(settings)
     if args.command == "db":
         if args.db_command == "upgrade":
             db.upgrade(settings.database_url)
@@ -237,6 +252,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.appointments_cli import import_command
 
         return import_command(runtime, args)
+    if args.command == "nlu":
+        from bot.nlu_cli import review_command
+
+        return review_command(runtime, args)
     if args.command == "audit":
         from bot.audit_cli import audit_command
 
@@ -255,6 +274,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(run_sender_only(runtime))
         return 0
     return _run_telegram(runtime)
+
+
+def _check_answers(settings: Settings) -> int:
+    """Every answer file loads; list what an operator should look at (1 if anything)."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from bot import content
+
+    book = content.load(Path(settings.content_dir)) if settings.content_dir else content.load()
+    problems = content.check(book, datetime.now(settings.zone).date())
+    for problem in problems:
+        print(problem)
+    answers = sum(len(a) for a in [book.default, *book.own.values()])
+    print(f"{answers} answers for {1 + len(book.own)} organisations; {len(problems)} to look at")
+    return 1 if problems else 0
 
 
 def _head() -> str | None:

@@ -1,5 +1,7 @@
 """`wegwijzer nlu evaluate`: how well the engine understands, by cross-validation per language
-or on a separate test file (same YAML format); prints the figures and ends with one JSON line."""
+or on a separate test file (same YAML format); prints the figures and ends with one JSON line.
+`wegwijzer nlu review`: the real questions coaches marked with an intent, as Rasa NLU YAML per
+language, to be read and merged into the training data, so the data grows from real questions."""
 
 from __future__ import annotations
 
@@ -91,4 +93,53 @@ def evaluate_command(settings: Settings, args: argparse.Namespace) -> int:
             },
         }
     print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+REVIEW_NOTE = """Real questions that coaches marked with their intent ({count}, {lang}).
+Read every line before merging: remove names, numbers and anything personal, and any line
+whose intent is wrong. `wegwijzer nlu review --merge` adds them to nlu/data/{lang}/review.yml."""
+
+
+def review_command(runtime: Any, args: argparse.Namespace) -> int:
+    """Write (or merge) the marked questions, leaving out those already in the training data."""
+    from sqlalchemy import select
+
+    from nlu.normalise import normalise
+    from storage.models import Organisation, Question
+
+    with runtime.session_factory() as session:
+        query = select(Question).where(Question.marked_intent.is_not(None))
+        if args.org:
+            organisation = session.scalars(
+                select(Organisation).where(Organisation.slug == args.org)
+            ).first()
+            if organisation is None:
+                print(f"wegwijzer: no organisation {args.org!r}", file=sys.stderr)
+                return 2
+            query = query.where(Question.organisation_id == organisation.id)
+        rows = [(q.language, q.marked_intent, q.text) for q in session.scalars(query)]
+    known = {normalise(e.text) for e in data.training(data.DATA)}
+    per_language: dict[str, list[data.Example]] = {}
+    seen: set[str] = set()
+    for lang, intent, text in rows:
+        clean = " ".join(text.split())
+        if lang not in data.LANGUAGES or not clean or normalise(clean) in known | seen:
+            continue
+        seen.add(normalise(clean))
+        per_language.setdefault(lang, []).append(data.Example(clean, str(intent), lang))
+    counts = {}
+    for lang, examples in sorted(per_language.items()):
+        if args.merge:
+            path = data.DATA / lang / "review.yml"
+            if path.exists():
+                examples = data.read(path, lang) + examples
+        else:
+            path = Path(args.out) / f"{lang}.yml"
+        data.write(path, examples, REVIEW_NOTE.format(count=len(examples), lang=lang))
+        counts[lang] = len(examples)
+        print(f"{lang}: {len(examples)} questions → {path}")
+    if not counts:
+        print("no marked questions that the training data does not have yet")
+    print(json.dumps({"review": counts, "merged": bool(args.merge)}, ensure_ascii=False))
     return 0

@@ -197,7 +197,7 @@ def _trigrams(text: str) -> list[str]:
 
 
 def data_files() -> list[Path]:
-    return sorted((data.ROOT / "data").glob("*/nlu.yml"))
+    return data.files()
 
 
 def load_or_train(cache: Path) -> BuiltinEngine:

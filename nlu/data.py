@@ -59,19 +59,44 @@ def read(path: Path, lang: str) -> list[Example]:
     return found
 
 
+def files(directory: Path = DATA) -> list[Path]:
+    """Every training file: data/<lang>/nlu.yml, and review.yml where real questions that
+    coaches marked were merged in (`wegwijzer nlu review --merge`); Rasa reads them all too."""
+    return sorted(p for lang in LANGUAGES for p in (directory / lang).glob("*.yml"))
+
+
 def training(directory: Path = DATA) -> list[Example]:
-    return [
-        example
-        for lang in LANGUAGES
-        if (directory / lang / "nlu.yml").exists()
-        for example in read(directory / lang / "nlu.yml", lang)
-    ]
+    return [example for path in files(directory) for example in read(path, path.parent.name)]
+
+
+def write(path: Path, examples: list[Example], comment: str = "") -> None:
+    """Rasa NLU YAML, one block per intent (entities written back as [text](entity))."""
+    by_intent: dict[str, list[str]] = {}
+    for example in examples:
+        by_intent.setdefault(example.intent, []).append(_annotated(example))
+    lines = [f"# {line}".rstrip() for line in comment.splitlines()] if comment else []
+    lines += ['version: "3.1"', "nlu:"]
+    for intent in sorted(by_intent):
+        lines += [f"- intent: {intent}", "  examples: |"]
+        lines += [f"    - {text}" for text in by_intent[intent]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _annotated(example: Example) -> str:
+    text, done = example.text, 0
+    out = ""
+    for entity in sorted(example.entities, key=lambda e: e["start"]):
+        out += text[done : entity["start"]]
+        out += f"[{text[entity['start'] : entity['end']]}]({entity['entity']})"
+        done = entity["end"]
+    return " ".join((out + text[done:]).split())
 
 
 def fingerprint(*paths: Path) -> str:
     """The hash the cached model is kept under: it changes when any data file changes."""
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(path.name.encode())
+        digest.update(f"{path.parent.name}/{path.name}".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -298,3 +298,37 @@ async def test_a_reply_to_something_else_is_explained(app, api, runtime, people,
     assert seen == [said("nl", "To answer a question, reply to the message with the question.")]
     with session_factory() as session:
         assert session.scalars(select(Outbox)).all() == []
+
+
+async def test_marked_questions_become_training_data_to_review(
+    app, api, runtime, people, session_factory, tmp_path, monkeypatch
+):
+    import argparse
+
+    from bot.nlu_cli import review_command
+    from nlu import data
+
+    runtime.settings.nlu_threshold = 0.999
+    words = "mag ik mijn fiets in de gang zetten"
+    await Phone(app, api, CHATS["Fatima"], "nl").send(words)
+    await Phone(app, api, CHATS["Fatima"], "nl").send("hoi")  # small talk: not a question
+    with session_factory() as session:
+        alert_id = session.scalars(select(Question.alert_id)).one()
+    with session_factory() as session:
+        questions.mark(session, COACH_CHAT, alert_id, "out_of_scope", runtime.clock.now())
+    out = tmp_path / "review"
+    args = argparse.Namespace(org="demo", out=str(out), merge=False)
+    assert review_command(runtime, args) == 0
+    examples = data.read(out / "nl.yml", "nl")
+    assert [(e.text, e.intent) for e in examples] == [(words, "out_of_scope")]
+    assert "Read every line before merging" in (out / "nl.yml").read_text(encoding="utf-8")
+    # Merged, it is training data (the engine and Rasa read every file of the language).
+    monkeypatch.setattr(data, "DATA", tmp_path / "data")
+    args = argparse.Namespace(org=None, out=str(out), merge=True)
+    assert review_command(runtime, args) == 0
+    assert review_command(runtime, args) == 0  # twice: not added twice
+    merged = tmp_path / "data" / "nl" / "review.yml"
+    assert [e.text for e in data.read(merged, "nl")] == [words]
+    assert merged in data.files(tmp_path / "data")
+    # Another organisation's name filters everything out.
+    assert review_command(runtime, argparse.Namespace(org="nope", out=str(out), merge=False)) == 2
