@@ -69,7 +69,14 @@ class ConsoleChat:
         self.flush()
 
     def update_for(self, line: str) -> dict[str, Any]:
-        """A number picks a button of the newest message that has them; anything else is text."""
+        """A number picks a button of the newest message that has them; "> text" replies to
+        the newest message (as a swipe to reply does: a coach answers a question so);
+        anything else is text."""
+        if line.startswith(">") and self.emulator.sent(self.chat_id):
+            newest = self.emulator.sent(self.chat_id)[-1]
+            return self.emulator.message_update(
+                self.chat_id, line[1:].strip(), user=self.user, extra={"reply_to_message": newest}
+            )
         buttons = self.emulator.buttons(self.chat_id)
         if line.strip().isdigit() and 1 <= int(line.strip()) <= len(buttons):
             message = self.emulator.message_with_buttons(self.chat_id)
@@ -135,7 +142,7 @@ async def run_console(
         if interactive:
             print(
                 "Wegwijzer console. Type a message or /start CODE; a number taps a button; "
-                "Ctrl-D ends.",
+                "> text replies to the newest message; Ctrl-D ends.",
                 file=out,
             )
         watcher = asyncio.create_task(chat.watch()) if interactive else None

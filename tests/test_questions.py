@@ -332,3 +332,34 @@ async def test_marked_questions_become_training_data_to_review(
     assert merged in data.files(tmp_path / "data")
     # Another organisation's name filters everything out.
     assert review_command(runtime, argparse.Namespace(org="nope", out=str(out), merge=False)) == 2
+
+
+async def test_a_reply_to_the_question_in_the_inbox_answers_it(
+    app, api, runtime, people, session_factory
+):
+    runtime.settings.nlu_threshold = 0.999
+    with session_factory() as session, session.begin():  # the coach connects only later
+        from storage.models import StaffMember
+
+        session.scalars(select(StaffMember)).first().chat_id = None
+    await Phone(app, api, CHATS["Amina"], "so").send("ma iman karaa eyga?")
+    with session_factory() as session, session.begin():
+        session.scalars(select(StaffMember)).first().chat_id = COACH_CHAT
+    coach = Phone(app, api, COACH_CHAT, "nl")
+    await coach.send("/meldingen")
+    shown = api.sent(COACH_CHAT)[-1]
+    assert "ma iman karaa eyga?" in shown["text"]
+    reply = {"reply_to_message": shown}
+    seen = await coach.deliver(api.message_update(COACH_CHAT, "Nee.", user=coach.user, extra=reply))
+    assert seen == [said("nl", "Sent to {name}, in their chat.", name="Amina")]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(CHATS["Amina"])[-1] == said(
+        "so", ANSWERED, coach="Sanne de Vries", answer="Nee."
+    )
+    # Someone else replying to that message is refused.
+    other = Phone(app, api, 2002, "nl")
+    from tests.helpers.people import add_colleagues
+
+    add_colleagues(session_factory, runtime.clock.now())
+    theirs = await other.deliver(api.message_update(2002, "Ja!", user=other.user, extra=reply))
+    assert theirs == [said("nl", "To answer a question, reply to the message with the question.")]

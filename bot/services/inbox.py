@@ -109,6 +109,21 @@ def _item(alert: Alert, person: Participant) -> Item:
     )
 
 
+SHOWN_KEPT = 5  # the inbox messages per alert that a reply can still answer
+
+
+def remember_shown(session: Session, chat_id: int, shown: list[tuple[int, int]]) -> None:
+    """Which Telegram message showed which alert in /meldingen, so a coach's reply to it is
+    understood like a reply to the alert itself (the newest few are kept)."""
+    with session.begin():
+        for alert_id, message_id in shown:
+            alert = session.get(Alert, alert_id)
+            if alert is None:
+                continue
+            kept = [m for m in alert.detail.get("shown", []) if m != [chat_id, message_id]]
+            alert.detail = {**alert.detail, "shown": [*kept, [chat_id, message_id]][-SHOWN_KEPT:]}
+
+
 def open_items(session: Session, mine: Scope, now: datetime) -> tuple[list[Item], int]:
     """The open alerts in scope (snoozed ones wait), urgent first then oldest; and how many
     there are in all. Texts in the current language. Each shown alert is an audited view (in

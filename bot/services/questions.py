@@ -315,7 +315,7 @@ def answer(session: Session, coach_chat: int, replied_to: int, text: str, now: d
                 Outbox.chat_id == coach_chat, Outbox.telegram_message_id == replied_to
             )
         ).first()
-        alert_id = _alert_of(sent)
+        alert_id = _alert_of(sent) or _shown_in_inbox(session, mine, coach_chat, replied_to)
         if alert_id is None:
             raise Refused("not_a_question")
         alert, person = _question_alert(session, coach_chat, alert_id)
@@ -368,7 +368,26 @@ def alert_replied(session: Session, coach_chat: int, replied_to: int) -> int | N
                 Outbox.chat_id == coach_chat, Outbox.telegram_message_id == replied_to
             )
         ).first()
-        return _alert_of(sent)
+        mine = scope.of_staff(session, coach_chat)
+        return _alert_of(sent) or _shown_in_inbox(session, mine, coach_chat, replied_to)
+
+
+def _shown_in_inbox(
+    session: Session, mine: scope.Scope, coach_chat: int, message_id: int
+) -> int | None:
+    """The question alert that /meldingen showed in that message (see inbox.remember_shown)."""
+    for alert in session.scalars(
+        select(Alert).where(
+            Alert.organisation_id == mine.organisation_id,
+            Alert.kind.in_(("question", "crisis")),
+            Alert.detail.is_not(None),
+        )
+        .order_by(Alert.id.desc())
+        .limit(500)  # the newest: /meldingen shows open ones, answered soon after
+    ):
+        if [coach_chat, message_id] in alert.detail.get("shown", []):
+            return scope.alert(session, mine, alert.id).id  # still theirs to answer
+    return None
 
 
 def send_answer(

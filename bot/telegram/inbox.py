@@ -73,8 +73,14 @@ async def show_inbox(update: Update, context: WegwijzerContext) -> None:
                 total,
             ),
         )
+        shown = []
         for item in items:
-            await say(context, chat_id, _text(item, context), _keyboard(item))
+            sent = await say(context, chat_id, _text(item, context), _keyboard(item))
+            if item.kind in ("question", "crisis"):
+                shown.append((item.alert_id, sent.message_id))
+        if shown:  # a reply to one of these answers the question, as a reply to the alert does
+            with runtime.session_factory() as session:
+                inbox.remember_shown(session, chat_id, shown)
         if total > len(items):
             await say(
                 context,
