@@ -106,8 +106,11 @@ async def _hand_over(
     except NotAParticipant:
         return
     context.wake_sender()
-    if not asked.crisis:
-        await say(context, chat_id, _(questions.ASKED, coach=asked.coach or "–"))
+    if asked.crisis:
+        return
+    # Not sure what it means: say so; sure, but ours to pass on (talk_to_coach): just pass it.
+    told = questions.ASKED if understood.intent is None else questions.ASKED_AGAIN
+    await say(context, chat_id, _(told, coach=asked.coach or "–"))
 
 
 async def _help_numbers(context: WegwijzerContext, chat_id: int) -> None:
