@@ -64,6 +64,7 @@ class Summary:
     attendance: int = 0
     answers: int = 0  # check-in answers
     messages: int = 0  # messages the bot sent them
+    questions: int = 0  # questions in their own words
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -110,6 +111,7 @@ def summary(session: Session, chat_id: int) -> Summary:
             )
             or 0,
             messages=_count(session, Outbox, person),
+            questions=_count(session, Question, person),
         )
 
 

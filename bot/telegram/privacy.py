@@ -57,6 +57,9 @@ def summary_text(found: privacy.Summary, context: WegwijzerContext) -> str:
     lines.append(
         ngettext("{n} answer to my questions", "{n} answers to my questions", found.answers)
     )
+    lines.append(
+        ngettext("{n} question you asked me", "{n} questions you asked me", found.questions)
+    )
     lines.append(ngettext("{n} message from me", "{n} messages from me", found.messages))
     if found.consent_at:
         lines.append(
