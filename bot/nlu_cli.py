@@ -58,8 +58,15 @@ def evaluate_command(settings: Settings, args: argparse.Namespace) -> int:
         except (OSError, ValueError) as error:
             print(f"wegwijzer: {error}", file=sys.stderr)
             return 2
-        figures = summary(score(_engine(settings, args.engine), examples))
+        engine = _engine(settings, args.engine)
+        figures = summary(score(engine, examples))
         _print(f"{path.name} ({lang}, {args.engine})", figures)
+        if getattr(engine, "fallbacks", 0):  # the built-in engine answered: not Rasa's figures
+            print(
+                f"wegwijzer: Rasa at {settings.rasa_url} did not answer {engine.fallbacks} times",
+                file=sys.stderr,
+            )
+            return 1
         result = {"file": str(path), "lang": lang, "engine": args.engine, **figures}
     else:
         if args.engine != "builtin":

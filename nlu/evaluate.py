@@ -121,3 +121,33 @@ def cross_validate(
     report["all"] = summary(every)
     report["rows"] = every
     return report
+
+
+def shared_folds(
+    examples: list[Example], folds: int = 4, seed: int = 7
+) -> list[tuple[list[Example], list[Example]]]:
+    """The same k folds for every engine, across all languages at once: fold i holds out fold
+    i of each language (split as `cross_validate` splits it) and trains on everything else.
+    An engine that is slow to train (Rasa) then trains k times instead of k per language."""
+    held: list[list[Example]] = [[] for _ in range(folds)]
+    for lang in sorted({e.lang for e in examples}):
+        mine = [e for e in examples if e.lang == lang]
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        for number, (_train, test) in enumerate(splitter.split(mine, [e.intent for e in mine])):
+            held[number] += [mine[i] for i in test]
+    result = []
+    for test in held:
+        out = {id(e) for e in test}
+        result.append(([e for e in examples if id(e) not in out], test))
+    return result
+
+
+def report_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per language and for all: the summary of scored rows."""
+    return {
+        "languages": {
+            lang: summary([r for r in rows if r["lang"] == lang])
+            for lang in sorted({r["lang"] for r in rows})
+        },
+        "all": summary(rows),
+    }
