@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.i18n import _, language_name, use_locale
@@ -148,6 +149,24 @@ async def test_typed_answer_instead_of_a_tap(phone, demo_codes) -> None:
     assert "Wegwijzer" in seen[0]
     seen = await phone.send(said("nl", "✅ Yes, that is OK").lstrip("✅ "))
     assert "Wijkatelier De Brug" in seen[0] and "Sanne de Vries" in seen[0]
+
+
+@pytest.mark.parametrize(("language", "words"), [(1, "ja hoor"), (4, "haa, waan ogolahay")])
+async def test_yes_in_words_to_a_yes_no_question(phone, demo_codes, language, words) -> None:
+    """ "ja hoor" is not a button's words, but it means yes: the consent is given."""
+    await phone.send("/start DEMO")
+    await phone.tap(language)
+    seen = await phone.send(words)
+    assert "Wijkatelier De Brug" in seen[0] and "Sanne de Vries" in seen[0]
+
+
+async def test_no_in_words_declines(phone, demo_codes, runtime) -> None:
+    await phone.send("/start DEMO")
+    await phone.tap(1)
+    await phone.send("nee liever niet")
+    with runtime.session_factory() as session:
+        consent = session.scalars(select(ConsentRecord)).one()
+        assert not consent.accepted
 
 
 async def test_old_buttons_get_a_kind_answer(phone, demo_codes, api) -> None:

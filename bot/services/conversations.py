@@ -124,6 +124,20 @@ def handle(
     return _act(session, chat_id, effects, now, actor or Actor())
 
 
+def option_values(session: Session, flows: Flows, chat_id: int) -> list[str]:
+    """The values of the options the chat's run is waiting on ("yes", "no", …), so words such
+    as "ja hoor" can be matched to a button by meaning; empty when it waits on something else."""
+    with session.begin():
+        row = repo.flow_state(session, chat_id)
+        if row is None or row.flow_id not in flows.definitions:
+            return []
+        step = flows.definitions[row.flow_id].steps.get(row.state.get("step") or "")
+        options = step.spec.get("options") if step is not None else None
+        if not isinstance(options, list):
+            return []
+        return [str(o.get("value", "")) if isinstance(o, dict) else "" for o in options]
+
+
 def waiting_question(session: Session, flows: Flows, chat_id: int) -> Send | None:
     """The question a chat's run waits on, to show again (e.g. after a restart of the console)."""
     with session.begin():

@@ -377,7 +377,8 @@ def _shown_in_inbox(
 ) -> int | None:
     """The question alert that /meldingen showed in that message (see inbox.remember_shown)."""
     for alert in session.scalars(
-        select(Alert).where(
+        select(Alert)
+        .where(
             Alert.organisation_id == mine.organisation_id,
             Alert.kind.in_(("question", "crisis")),
             Alert.detail.is_not(None),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from telegram import Update
 
 from bot.i18n import N_, _, set_locale
@@ -20,6 +23,7 @@ from bot.telegram import appointments, menu
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, match_option, say, show
 from flows.model import Finished, Reprompt, Send, SetLanguage, Stale, Tap, Text
+from nlu.understand import interpret
 
 TAP_PLEASE = N_("Please tap one of the buttons.")
 
@@ -102,6 +106,20 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
     await perform(context, update.effective_chat.id, outcome or Outcome([Stale()]))
 
 
+async def _yes_or_no(
+    context: WegwijzerContext, session: Any, chat_id: int, text: str, shown: int
+) -> int | None:
+    """A yes/no question answered in words ("ja hoor", "نعم", "haa"): the button whose value
+    is yes or no, when the engine is sure the words mean that."""
+    values = conversations.option_values(session, context.runtime.flows, chat_id)
+    if len(values) != shown or not {"yes", "no"} <= set(values):
+        return None
+    engine = await asyncio.to_thread(context.runtime.nlu)
+    understood = interpret(engine, text, threshold=context.runtime.settings.nlu_threshold)
+    wanted = {"affirm": "yes", "deny": "no"}.get(understood.intent or "")
+    return values.index(wanted) if wanted else None
+
+
 async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
     """Text while a flow waits for a tap: accept the button's words or number, else ask again."""
     if context.identity is not None and not context.identity.in_flow:
@@ -117,6 +135,8 @@ async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
             return False
         reprompt = next((e for e in outcome.effects if isinstance(e, Reprompt)), None)
         index = match_option(text, reprompt.send) if reprompt else None
+        if reprompt is not None and index is None:
+            index = await _yes_or_no(context, session, chat_id, text, len(reprompt.send.buttons))
         if reprompt is not None and index is not None:
             event = parse_tap(reprompt.send.buttons[index].data)
             assert event is not None
