@@ -111,3 +111,16 @@ def test_an_answer_without_a_translation_is_not_given(folder: Path) -> None:
     answer = book.answer("elders", "paid_work")
     assert book.render(answer, "ti", date(2026, 12, 3)) is None
     assert any("not translated in" in p for p in content.check(book, date(2026, 12, 3)))
+
+
+def test_the_2025_volunteer_maxima_are_the_published_ones() -> None:
+    # A regression: the hourly maxima were 2023's (€ 5,00 / € 2,75). Belastingdienst's 2025
+    # figures: € 5,60 an hour (€ 3,30 under 21), € 210 a month, € 2.100 a year.
+    amounts = content.load_amounts(CONTENT_DIR / "amounts.yaml")
+    year = next(a for a in amounts["volunteer_allowance"] if a.year == 2025)
+    assert year.values == {
+        "per_hour": 5.60,
+        "per_hour_under_21": 3.30,
+        "per_month": 210,
+        "per_year": 2100,
+    }
