@@ -9,40 +9,72 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion
-from sklearn.svm import LinearSVC
 
 from nlu import data
 from nlu.entities import extract
 from nlu.normalise import normalise
 
+if TYPE_CHECKING:  # scikit-learn is needed to train, not to answer (it alone costs ~95 MB)
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.svm import LinearSVC
+
 log = logging.getLogger("wegwijzer.nlu")
-VERSION = "2"  # bump when the features or the model change: the cache key includes it
+VERSION = "3"  # bump when the features or the model change: the cache key includes it
+
+CHARS = (2, 5)  # character n-grams within words
+WORDS = (1, 2)  # word uni- and bigrams
+_WORD = re.compile(r"(?u)\b\w+\b")
+
+
+def char_grams(text: str, low: int = CHARS[0], high: int = CHARS[1]) -> list[str]:
+    """scikit-learn's char_wb analyzer, term for term: every word padded with one space each
+    side; a word shorter than n counts once, whole."""
+    grams: list[str] = []
+    for word in text.lower().split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            if n >= len(padded):
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def word_grams(text: str, low: int = WORDS[0], high: int = WORDS[1]) -> list[str]:
+    """scikit-learn's word analyzer with our token pattern and n-gram range."""
+    tokens = _WORD.findall(text.lower())
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), min(high, len(tokens)) + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+ANALYZERS = {"chars": char_grams, "words": word_grams}
 
 
 def _features() -> FeatureUnion:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
     return FeatureUnion(
         [
             (
                 "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1
-                ),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=CHARS, sublinear_tf=True),
             ),
             (
                 "words",
                 TfidfVectorizer(
                     analyzer="word",
-                    ngram_range=(1, 2),
-                    token_pattern=r"(?u)\b\w+\b",
+                    ngram_range=WORDS,
+                    token_pattern=_WORD.pattern,
                     sublinear_tf=True,
                 ),
             ),
@@ -54,6 +86,8 @@ def _classifier() -> LinearSVC:
     """A linear SVM (one against the rest) trains in seconds where a multinomial logistic
     regression took a minute on the same features; the softmax over its scores with a fitted
     temperature gives the probabilities."""
+    from sklearn.svm import LinearSVC
+
     return LinearSVC(C=0.5)
 
 
@@ -75,17 +109,25 @@ def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     return best
 
 
+@dataclass
+class _Part:
+    analyzer: str  # a key of ANALYZERS
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    offset: int
+
+
 class _Scorer:
-    """The trained model as plain arrays: one message is scored by looking up its n-grams and
-    summing their weights, without the per-call overhead of scikit-learn's pipeline (a parse
-    must take well under 5 ms)."""
+    """The trained model as plain arrays and dictionaries: one message is scored by looking up
+    its n-grams and summing their weights. No scikit-learn per call (a parse must take well
+    under 5 ms) and none at all to load and answer, so serving needs only NumPy."""
 
     def __init__(self, features: FeatureUnion, model: LinearSVC) -> None:
-        self.parts = []
+        self.parts: list[_Part] = []
         offset = 0
-        for _name, vectorizer in features.transformer_list:
-            vocabulary = vectorizer.vocabulary_
-            self.parts.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
+        for name, vectorizer in features.transformer_list:
+            vocabulary = {str(term): int(i) for term, i in vectorizer.vocabulary_.items()}
+            self.parts.append(_Part(name, vocabulary, vectorizer.idf_.copy(), offset))
             offset += len(vocabulary)
         self.coef = np.ascontiguousarray(model.coef_.T, dtype=np.float32)  # features × classes
         self.intercept = model.intercept_.astype(np.float32)
@@ -93,18 +135,20 @@ class _Scorer:
     def scores(self, text: str) -> np.ndarray:
         indices: list[int] = []
         weights: list[float] = []
-        for analyzer, vocabulary, idf, offset in self.parts:
+        for part in self.parts:
             counts: dict[int, int] = {}
-            for term in analyzer(text):
-                index = vocabulary.get(term)
+            for term in ANALYZERS[part.analyzer](text):
+                index = part.vocabulary.get(term)
                 if index is not None:
                     counts[index] = counts.get(index, 0) + 1
             if not counts:
                 continue
-            part = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[part]
+            found = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * part.idf[
+                found
+            ]
             values /= np.sqrt((values**2).sum())
-            indices.extend((part + offset).tolist())
+            indices.extend((found + part.offset).tolist())
             weights.extend(values.tolist())
         if not indices:
             return self.intercept.astype(np.float64)
@@ -114,23 +158,12 @@ class _Scorer:
 
 @dataclass
 class BuiltinEngine:
-    features: FeatureUnion
-    model: LinearSVC
+    scorer: _Scorer
+    classes: list[str]
     temperature: float
     trigrams: frozenset[str]  # character 3-grams seen in training: to notice unknown languages
     trained_s: float = 0.0
-    name: str = "builtin"
-
-    def __post_init__(self) -> None:
-        self.scorer = _Scorer(self.features, self.model)
-        self.classes = [str(c) for c in self.model.classes_]
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("scorer", "classes")}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.__post_init__()
+    name: str = field(default="builtin")
 
     @classmethod
     def train(cls, examples: list[data.Example], calibrate: bool = True) -> BuiltinEngine:
@@ -144,10 +177,18 @@ class BuiltinEngine:
         matrix = features.fit_transform(texts)
         model = _classifier().fit(matrix, labels)
         trigrams = frozenset(gram for text in texts for gram in _trigrams(text))
-        return cls(features, model, temperature, trigrams, time.perf_counter() - started)
+        return cls(
+            _Scorer(features, model),
+            [str(c) for c in model.classes_],
+            temperature,
+            trigrams,
+            time.perf_counter() - started,
+        )
 
     @staticmethod
     def _calibration(texts: list[str], labels: np.ndarray) -> float:
+        from sklearn.model_selection import StratifiedKFold
+
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=3)
         scores, truth = [], []
         for train, held in folds.split(texts, labels):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu import crisis, data
+from nlu import builtin, crisis, data
 from nlu.builtin import BuiltinEngine, load_or_train
 from nlu.entities import extract
 from nlu.evaluate import score, summary
@@ -130,6 +130,31 @@ def test_the_cached_model_is_used_again(cache: Path, engine: BuiltinEngine) -> N
     assert len(list(cache.glob("builtin-*.pickle"))) == 1
     again = load_or_train(cache)
     assert again.parse("dank je wel")["intent"] == engine.parse("dank je wel")["intent"]
+
+
+def test_our_n_grams_are_scikit_learns_term_for_term() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=builtin.CHARS).build_analyzer()
+    words = TfidfVectorizer(
+        analyzer="word", ngram_range=builtin.WORDS, token_pattern=r"(?u)\b\w+\b"
+    ).build_analyzer()
+    texts = [normalise(e.text) for e in data.training()] + ["a", "Ab  c\tD", "", "ኣብ 10 ደቒቕ"]
+    for text in texts:
+        assert builtin.char_grams(text) == chars(text), text
+        assert builtin.word_grams(text) == words(text), text
+
+
+def test_answering_from_the_cached_model_needs_no_scikit_learn(cache: Path, engine) -> None:
+    probe = (
+        "import sys; from pathlib import Path; from nlu.builtin import load_or_train;"
+        f"e = load_or_train(Path({str(cache)!r}));"
+        "print(e.parse('dank je wel')['intent']['name'], 'sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert out == ["thanks", "False"]
 
 
 def test_rasa_down_means_the_built_in_engine_answers(engine, caplog) -> None:
