@@ -4,9 +4,11 @@ how often a wrong answer was confident enough to be given, with calibration (ECE
 
 Both engines are judged on the same k folds across all languages (nlu.evaluate.shared_folds):
 fold i holds out fold i of every language. The Rasa side needs Rasa's own environment
-(nlu/rasa/setup.sh; RASA_BIN, default .rasa-venv/bin/rasa); without it the Rasa side is null.
-It trains Rasa k + 1 times (minutes each). The last line is JSON; its top-level figures are the
-built-in engine's, "rasa" holds the same keys for Rasa.
+(nlu/rasa-server/setup.sh; RASA_BIN, default .rasa-venv/bin/rasa); without it the Rasa side is null.
+It trains Rasa k + 1 times (minutes each). Memory: `peak_mb` is the resident peak of the process
+that answers (the built-in engine loaded from its cache, as the bot starts; the Rasa server with
+its model), `train_peak_mb` that of training. The last line is JSON; its top-level figures are
+the built-in engine's, "rasa" holds the same keys for Rasa.
 Usage: python -m bench.nlu [--folds N] [--no-rasa]
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -53,23 +56,43 @@ def quantiles(latencies: list[float]) -> dict[str, float]:
     return {"parse_p50_ms": round(cuts[49] * 1000, 3), "parse_p99_ms": round(cuts[98] * 1000, 3)}
 
 
-def builtin_figures(examples: list[data.Example], folds: int) -> dict[str, Any]:
-    # Memory and training time in a fresh process, so the cross-validation's models don't count.
-    probe = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import resource,time,json;from nlu import data;from nlu.builtin import BuiltinEngine;"
-            "b=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024;t=time.perf_counter();"
-            "e=BuiltinEngine.train(data.training());s=time.perf_counter()-t;"
-            "a=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024;"
-            "print(json.dumps({'train_s':s,'peak_mb':a,'before_mb':b}))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+# VmHWM: the peak resident size of this process's own memory (ru_maxrss would carry over the
+# parent's across fork and exec).
+_HWM = "int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024"
+_TRAIN_PROBE = """
+import json, sys, time
+from pathlib import Path
+from nlu.builtin import load_or_train
+started = time.perf_counter()
+load_or_train(Path(sys.argv[1]))
+print(json.dumps({"train_s": time.perf_counter() - started,
+                  "train_peak_mb": HWM}))
+""".replace("HWM", _HWM)
+_SERVE_PROBE = """
+import json, sys
+from pathlib import Path
+from nlu import data
+from nlu.builtin import load_or_train
+engine = load_or_train(Path(sys.argv[1]))
+for example in data.training():
+    engine.parse(example.text, example.lang)
+print(json.dumps({"peak_mb": HWM, "sklearn_loaded": "sklearn" in sys.modules}))
+""".replace("HWM", _HWM)
+
+
+def _probe(code: str, cache: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, cache], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    measured = json.loads(probe.stdout.strip().splitlines()[-1])
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def builtin_figures(examples: list[data.Example], folds: int) -> dict[str, Any]:
+    # Training and serving each in a fresh process, as the bot does it (train once into the
+    # cache; every start loads the cache and answers), so the cross-validation doesn't count.
+    with tempfile.TemporaryDirectory(prefix="bench-builtin-") as cache:
+        trained = _probe(_TRAIN_PROBE, cache)
+        served = _probe(_SERVE_PROBE, cache)
     engine = BuiltinEngine.train(examples)
     latencies = []
     for example in examples:
@@ -80,8 +103,10 @@ def builtin_figures(examples: list[data.Example], folds: int) -> dict[str, Any]:
     for train, test in shared_folds(examples, folds):
         rows += score(BuiltinEngine.train(train), test)
     return {
-        "train_s": round(measured["train_s"], 2),
-        "peak_mb": round(measured["peak_mb"], 1),
+        "train_s": round(trained["train_s"], 2),
+        "peak_mb": round(served["peak_mb"], 1),
+        "train_peak_mb": round(trained["train_peak_mb"], 1),
+        "sklearn_loaded_to_serve": served["sklearn_loaded"],
         **quantiles(latencies),
         **figures(report_of(rows)),
     }
@@ -160,6 +185,8 @@ def rasa_figures(examples: list[data.Example], folds: int, rasa: Path) -> dict[s
     with tempfile.TemporaryDirectory(prefix="bench-rasa-") as folder:
         run = RasaRun(rasa, Path(folder))
         model, train_s = run.train(examples, "all")
+        # The largest child so far: Rasa's training (the built-in probes before it are smaller).
+        train_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         server, url, ready_s = run.serve(model)
         try:
             client = httpx.Client(timeout=10)
@@ -190,6 +217,7 @@ def rasa_figures(examples: list[data.Example], folds: int, rasa: Path) -> dict[s
         "train_s": round(train_s, 1),
         "ready_s": round(ready_s, 1),
         "peak_mb": round(resident, 1),
+        "train_peak_mb": round(train_peak, 1),
         **quantiles(latencies),
         **figures(report_of(rows)),
         "fallbacks": fallbacks,
@@ -207,7 +235,8 @@ def main() -> None:
     print(
         f"built-in: {len(examples)} examples, trained in {builtin['train_s']} s, parse p50 "
         f"{builtin['parse_p50_ms']} ms p99 {builtin['parse_p99_ms']} ms, peak "
-        f"{builtin['peak_mb']} MB; macro-F1 {builtin['macro_f1']}; crisis recall "
+        f"{builtin['peak_mb']} MB serving ({builtin['train_peak_mb']} MB training); "
+        f"macro-F1 {builtin['macro_f1']}; crisis recall "
         f"{builtin['crisis_recall']} (classifier alone {builtin['crisis_recall_classifier']}); "
         f"wrong answers above {THRESHOLD}: {builtin['wrong_above_threshold']:.1%}; "
         f"ECE {builtin['ece']} ({time.perf_counter() - started:.0f} s)"
@@ -221,15 +250,20 @@ def main() -> None:
         rasa = rasa_figures(examples, args.folds, rasa_bin)
         print(
             f"rasa: trained in {rasa['train_s']} s, ready in {rasa['ready_s']} s, parse p50 "
-            f"{rasa['parse_p50_ms']} ms p99 {rasa['parse_p99_ms']} ms, resident "
-            f"{rasa['peak_mb']} MB; macro-F1 {rasa['macro_f1']}; crisis recall "
+            f"{rasa['parse_p50_ms']} ms p99 {rasa['parse_p99_ms']} ms, "
+            f"peak {rasa['peak_mb']} MB serving ({rasa['train_peak_mb']} MB training); "
+            f"macro-F1 {rasa['macro_f1']}; crisis recall "
             f"{rasa['crisis_recall']} (classifier alone {rasa['crisis_recall_classifier']}); "
             f"wrong answers above {THRESHOLD}: {rasa['wrong_above_threshold']:.1%}; ECE "
             f"{rasa['ece']}; fallbacks {rasa['fallbacks']} ({time.perf_counter() - started:.0f} s)"
         )
         for lang, f1 in builtin["macro_f1"].items():
             print(f"  {lang}: built-in {f1} vs Rasa {rasa['macro_f1'].get(lang)}")
-        print(f"  memory: Rasa / built-in = {rasa['peak_mb'] / builtin['peak_mb']:.1f}")
+        print(
+            f"  memory serving: built-in / Rasa = {builtin['peak_mb'] / rasa['peak_mb']:.3f}; "
+            f"training: {builtin['train_peak_mb'] / rasa['train_peak_mb']:.3f}"
+        )
+        print(f"  training time: built-in / Rasa = {builtin['train_s'] / rasa['train_s']:.3f}")
     print(
         json.dumps(
             {

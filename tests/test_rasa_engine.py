@@ -1,4 +1,4 @@
-"""The Rasa engine against a real Rasa 3.6 server (its own environment: nlu/rasa/setup.sh).
+"""The Rasa engine against a real Rasa 3.6 server (its own environment: nlu/rasa-server/setup.sh).
 `.ci/run` trains nlu/, starts the server and sets RASA_TEST_URL; without it these are skipped."""
 
 from __future__ import annotations
