@@ -182,3 +182,16 @@ def test_evaluate_on_a_test_file_ends_with_one_json_line(cache: Path, engine) ->
     assert figures["lang"] == "so" and {"n", "accuracy", "macro_f1", "crisis_recall"} <= set(
         figures
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mag ik mijn hond meenemen naar de ijsbaan",  # was childcare at 0.91
+        "can i bring my dog to the ice rink",
+        "waar is hier een moskee",
+    ],
+)
+def test_questions_that_only_look_like_ours_get_no_answer_of_ours(engine, text: str) -> None:
+    understood = interpret(engine, text)
+    assert understood.intent in (None, "out_of_scope"), (understood.intent, understood.confidence)
