@@ -17,15 +17,15 @@ from bot.services.questions import (
     ANSWERED,
     ASKED,
     ASKED_AGAIN,
-    CRISIS_ALERT,
-    CRISIS_HELP,
     PICKED,
     QUESTION_ALERT,
     STILL_ASKING,
     STILL_OPEN,
     TOPICS,
 )
-from bot.telegram.questions import HELP_LINE, HELP_NEARBY, OUT_OF_SCOPE, SMALL_TALK, TYPE_IT
+from bot.services.safety import CRISIS_ALERT, CRISIS_HELP
+from bot.telegram.questions import OUT_OF_SCOPE, SMALL_TALK, TYPE_IT
+from bot.telegram.safety import HELP_LINE, HELP_NEARBY
 from bot.telegram.sender import Sender
 from storage.models import Alert, AlertState, AuditEvent, Outbox, Question
 from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people

@@ -1,13 +1,12 @@
-"""A participant's own words. Every question is kept as a row (`Question`), so what became of
-it can be followed, counted and erased. A crisis gets the safety answer at once and an urgent
-alert. A question the organisation has an answer for is answered from its content in the
-participant's language. Anything else goes to their coach as an alert with their words and the
-engine's best guesses (in the coach's language), and the participant is told. The coach answers
-by replying to that alert in Telegram, or by picking one of the existing answers, which the
-participant gets in their own language; either way marked as coming from their coach. No machine
-translation: the coach's words are passed on as written. The coach may mark which intent a
-question was (for `wegwijzer nlu review`). Unanswered questions remind the coach the next
-working morning."""
+"""A participant's own words. Every question is kept as a row (`Question`), so what became of it
+can be followed, counted and erased (a crisis is `safety`'s, before any of this). A question the
+organisation has an answer for is answered from its content in the participant's language.
+Anything else goes to their coach as an alert with their words and the engine's best guesses (in
+the coach's language), and the participant is told. The coach answers by replying to that alert
+in Telegram, or by picking one of the existing answers, which the participant gets in their own
+language; either way marked as coming from their coach. No machine translation: the coach's
+words are passed on as written. The coach may mark which intent a question was (for `wegwijzer
+nlu review`). Unanswered questions remind the coach the next working morning."""
 
 from __future__ import annotations
 
@@ -41,14 +40,6 @@ from storage.models import (
 
 QUESTION_MAX = 1000  # characters of a question kept for the coach
 
-CRISIS_HELP = N_(
-    "You are not alone. Are you in danger now? Call 112. Do you think about ending your life? "
-    "Call 113 or 0800-0113. It is free, day and night. Not safe at home? Call Veilig Thuis: "
-    "0800-2000. I have told your coach."
-)
-CRISIS_ALERT = N_(
-    "{name} wrote something that sounds like a crisis: “{question}” Please contact them today."
-)
 ASKED = N_(
     "I am not sure about the answer. I have sent your question to your coach {coach}. "
     "They will answer you here."
@@ -115,7 +106,6 @@ TOPICS = {
 
 @dataclass(frozen=True)
 class Asked:
-    crisis: bool
     coach: str
     question_id: int
 
@@ -183,54 +173,38 @@ def ask(
     now: datetime,
     book: AnswerBook | None = None,
 ) -> Asked:
-    """Raise the crisis alert (urgent) or the question alert for the coach."""
+    """Raise the question alert for the coach (a crisis is `safety.report`'s)."""
     question = text.strip()[:QUESTION_MAX]
     with session.begin():
         person = _person(session, chat_id)
         coach = session.get(StaffMember, person.coach_id or -1)
-        row = _new_question(
-            session, person, question, understood, "crisis" if understood.crisis else "coach", now
+        row = _new_question(session, person, question, understood, "coach", now)
+        with use_locale(coach.language if coach else "nl"):
+            guesses = ", ".join(_(TOPICS[g]) for g in understood.guesses if g in TOPICS)
+        alert = alerts.raise_alert(
+            session,
+            now,
+            person,
+            "question",
+            episode=False,
+            message=QUESTION_ALERT,
+            params={"question": question, "guesses": guesses or "–"},
+            actions=topic_actions(book, slug_of(session, person), understood.guesses),
+            question=question,
+            question_id=row.id,
+            guesses=list(understood.guesses),
+            confidence=round(understood.confidence, 3),
+            why=understood.reason,
         )
-        if understood.crisis:
-            alert = alerts.raise_alert(
-                session,
-                now,
-                person,
-                "crisis",
-                urgent=True,
-                message=CRISIS_ALERT,
-                params={"question": question},
-                question=question,
-                question_id=row.id,
-            )
-        else:
-            with use_locale(coach.language if coach else "nl"):
-                guesses = ", ".join(_(TOPICS[g]) for g in understood.guesses if g in TOPICS)
-            alert = alerts.raise_alert(
-                session,
-                now,
-                person,
-                "question",
-                episode=False,
-                message=QUESTION_ALERT,
-                params={"question": question, "guesses": guesses or "–"},
-                actions=topic_actions(book, slug_of(session, person), understood.guesses),
-                question=question,
-                question_id=row.id,
-                guesses=list(understood.guesses),
-                confidence=round(understood.confidence, 3),
-                why=understood.reason,
-            )
         row.alert_id = alert.id if alert else None
         audit.record(
             session,
             now,
             "question_asked",
             participant_id=person.id,
-            crisis=understood.crisis,
             intent=understood.intent,
         )
-        return Asked(understood.crisis, coach.name if coach else "", row.id)
+        return Asked(coach.name if coach else "", row.id)
 
 
 def answered_by_bot(
@@ -277,7 +251,7 @@ def escalate(
         )
         row.handled, row.alert_id = "coach", alert.id if alert else None
         audit.record(session, now, "question_asked", participant_id=person.id, intent=topic)
-        return Asked(False, coach.name if coach else "", row.id)
+        return Asked(coach.name if coach else "", row.id)
 
 
 def _question_alert(session: Session, coach_chat: int, alert_id: int) -> tuple[Alert, Participant]:

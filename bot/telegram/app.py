@@ -35,9 +35,10 @@ from bot.telegram import (
     progress,
     questions,
     reminders,
+    safety,
 )
 from bot.telegram.context import WegwijzerContext
-from bot.telegram.edge import prepare
+from bot.telegram.edge import gate, prepare
 from bot.telegram.errors import on_error
 from bot.telegram.ratelimit import PriorityRateLimiter
 from bot.telegram.sender import start_sender, stop_sender
@@ -91,7 +92,18 @@ def build_application(
 def add_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
-    application.add_handler(TypeHandler(Update, prepare), group=-1)
+    application.add_handler(TypeHandler(Update, prepare), group=-3)
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGES
+            & (filters.TEXT | filters.CAPTION)
+            & ~filters.COMMAND,
+            safety.crisis_first,
+        ),
+        group=-2,
+    )
+    application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handlers(
         [
             CommandHandler("start", onboarding.start, filters=private),

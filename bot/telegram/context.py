@@ -6,6 +6,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.runtime import Runtime
 from bot.services.identity import Identity
+from nlu.understand import Understood
 
 
 class WegwijzerContext(CallbackContext[ExtBot[None], dict, dict, dict]):
@@ -16,6 +17,7 @@ class WegwijzerContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.identity: Identity | None = None
+        self.understood: Understood | None = None  # how the NLU read this update's text
 
     @property
     def runtime(self) -> Runtime:

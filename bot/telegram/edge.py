@@ -1,4 +1,6 @@
-"""Runs first for every update: drop repeats, find out who writes, pick the language."""
+"""Runs first for every update: drop repeats, find out who writes, pick the language; then,
+after the crisis check (`safety`), welcome back someone who had stopped and ask for consent
+again when its text changed."""
 
 from __future__ import annotations
 
@@ -41,6 +43,16 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
     if identity.unreachable and chat is not None:
         with runtime.session_factory() as session:
             alerts.reachable_again(session, chat.id, now)
+
+
+async def gate(update: Update, context: WegwijzerContext) -> None:
+    """Welcome back a stopped participant; ask for consent again when its text changed."""
+    runtime = context.runtime
+    now = runtime.clock.now()
+    chat = update.effective_chat
+    identity = context.identity
+    if identity is None:
+        raise ApplicationHandlerStop
     if identity.kind == "participant" and identity.stopped and update.message and chat:
         if (update.message.text or "").split("@")[0].strip().lower() == "/stop":
             return

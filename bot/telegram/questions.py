@@ -1,9 +1,9 @@
-"""Questions in their own words: crisis first (the safety answer at once, the coach alerted
-urgently); words that answer an open reminder ("ok", "ik kan niet komen") are taken as that
-answer; small talk answered; questions the organisation has an answer for are answered from its
-content, in the participant's language, with the next step as buttons; the rest goes to the
-coach, and the participant is told. A coach answers by replying to the question's alert, or by
-picking one of the answers (📄), and can note the topic (🏷) so the engine learns."""
+"""Questions in their own words (a crisis never gets here: `safety` answers it first); words that
+answer an open reminder ("ok", "ik kan niet komen") are taken as that answer; small talk
+answered; questions the organisation has an answer for are answered from its content, in the
+participant's language, with the next step as buttons; the rest goes to the coach, and the
+participant is told. A coach answers by replying to the question's alert, or by picking one of
+the answers (📄), and can note the topic (🏷) so the engine learns."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import asyncio
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.content import QUESTION_INTENTS
-from bot.i18n import N_, _, answer_text, format_when
+from bot.i18n import N_, _, format_when
 from bot.refusals import refusal
 from bot.services import appointments as appointment_service
 from bot.services import questions, rsvp
@@ -31,8 +31,6 @@ SMALL_TALK = {
     "goodbye": N_("Goodbye! See you soon."),
     "affirm": N_("OK!"),
 }
-HELP_NEARBY = N_("More help near you:\n{numbers}")
-HELP_LINE = N_("{name}: {number}. {what}")
 NEXT_PLACE = N_("Your next appointment is on {when}, at {place}: {address}.")
 NO_ADDRESS = N_("I do not know where your next appointment is. I have asked your coach.")
 OUT_OF_SCOPE = N_(
@@ -59,15 +57,12 @@ async def own_words(update: Update, context: WegwijzerContext) -> None:
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     text = update.message.text or ""  # type: ignore[union-attr]
     runtime = context.runtime
-    engine = await asyncio.to_thread(runtime.nlu)
-    understood = interpret(engine, text, threshold=runtime.settings.nlu_threshold)
+    understood = context.understood  # read by the crisis check, which runs first
+    if understood is None:
+        engine = await asyncio.to_thread(runtime.nlu)
+        understood = interpret(engine, text, threshold=runtime.settings.nlu_threshold)
     if understood.reason == "no_words":  # digits, one emoji: nothing to pass on
         await say(context, chat_id, _(TYPE_IT))
-        return
-    if understood.crisis:
-        await say(context, chat_id, _(questions.CRISIS_HELP))  # before anything else
-        await _help_numbers(context, chat_id)
-        await _hand_over(context, chat_id, text, understood)
         return
     if await _answers_reminder(context, chat_id, understood):
         return
@@ -106,26 +101,9 @@ async def _hand_over(
     except NotAParticipant:
         return
     context.wake_sender()
-    if asked.crisis:
-        return
     # Not sure what it means: say so; sure, but ours to pass on (talk_to_coach): just pass it.
     told = questions.ASKED if understood.intent is None else questions.ASKED_AGAIN
     await say(context, chat_id, _(told, coach=asked.coach or "–"))
-
-
-async def _help_numbers(context: WegwijzerContext, chat_id: int) -> None:
-    """The organisation's own help numbers, after the national ones."""
-    runtime = context.runtime
-    try:
-        with runtime.session_factory() as session:
-            slug, _lang = questions.whose(session, chat_id)
-    except NotAParticipant:
-        slug = None
-    numbers = runtime.answers.help_numbers(slug)
-    if not numbers:
-        return
-    lines = [_(HELP_LINE, name=n.name, number=n.number, what=answer_text(n.what)) for n in numbers]
-    await say(context, chat_id, _(HELP_NEARBY, numbers="\n".join(lines)))
 
 
 async def _answers_reminder(

@@ -1,0 +1,211 @@
+"""Crisis first, everywhere: words that sound like a crisis get the safety answer at once in
+every state of a chat (a flow's button question, consent, language choice, re-consent, a
+reminder's "why?", a caption, an edited message) and from every kind of chat (no code, said no,
+left); where the chat belongs to someone with a coach, exactly one urgent alert. The flow then
+goes on where it was."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import onboarding
+from bot.services.safety import CRISIS_ALERT, CRISIS_ALERT_NEW, CRISIS_HELP, CRISIS_HELP_ALONE
+from bot.telegram.sender import Sender
+from flows.steps.scale import LEVELS
+from storage.models import (
+    Alert,
+    Appointment,
+    AppointmentKind,
+    Participant,
+    ParticipantStatus,
+    StaffMember,
+)
+from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.phone import Phone, said
+from tests.test_checkins import MONEY, WORK
+from tests.test_reminders import local, sync, tick
+
+DECLINED = (
+    "OK. I keep nothing about you, only your language and this answer. Changed your mind? "
+    "Send /start with your code again."
+)
+# Words the lexicon knows, so these tests judge the plumbing and not the model.
+WORDS = {
+    "nl": "ik wil niet meer leven",
+    "ar": "بدي انتحر",
+    "ti": "ክሞት እደሊ",
+    "so": "waxaan rabaa inaan is dilo",
+    "en": "I do not want to live anymore",
+}
+
+
+@pytest.fixture
+def people(runtime, demo_codes, session_factory, clock):
+    return link_demo_people(session_factory, clock.now())
+
+
+@pytest.fixture
+def coach(demo_codes, session_factory) -> None:
+    """Only the coach has a chat; the participants have not signed up yet."""
+    with session_factory() as session, session.begin():
+        session.scalars(select(StaffMember)).first().chat_id = COACH_CHAT
+
+
+def urgent_alerts(session_factory) -> list[tuple[str, bool, int]]:
+    with session_factory() as session:
+        return [(a.kind, a.urgent, a.participant_id) for a in session.scalars(select(Alert))]
+
+
+def safety_answer(seen: list[str], lang: str, alone: bool = False) -> None:
+    """The safety answer first, then the help numbers; nothing else."""
+    assert seen[0] == said(lang, CRISIS_HELP_ALONE if alone else CRISIS_HELP)
+    assert len(seen) == 2 and "088-0767000" in seen[1]
+
+
+@pytest.mark.parametrize(("name", "lang"), [("Yonas", "ti"), ("Fatima", "nl")])
+async def test_inside_a_check_in_then_the_check_in_goes_on(
+    app, api, runtime, people, session_factory, name, lang
+):
+    person = Phone(app, api, CHATS[name], lang)
+    assert (await person.send("/hoegaathet"))[-1] == said(lang, MONEY)
+    safety_answer(await person.send(WORDS[lang]), lang)
+    assert urgent_alerts(session_factory) == [("crisis", True, people[name])]
+    assert await person.tap(said(lang, LEVELS[3])) == [said(lang, WORK)]  # where it was
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said("nl", CRISIS_ALERT, name=name, question=WORDS[lang])
+
+
+async def test_again_while_the_alert_is_open_makes_no_second_alert(
+    app, api, people, session_factory
+):
+    rami = Phone(app, api, CHATS["Rami"], "ar")
+    safety_answer(await rami.send(WORDS["ar"]), "ar")
+    safety_answer(await rami.send("انا بدي موت"), "ar")
+    assert len(urgent_alerts(session_factory)) == 1
+
+
+@pytest.mark.parametrize("lang", ["so", "ar"])
+async def test_before_consent_with_a_personal_code(
+    app, api, runtime, demo_codes, coach, session_factory, lang
+):
+    stranger = Phone(app, api, 7001, lang, name="Hodan")
+    await stranger.send(f"/start {demo_codes['Amina']}")
+    safety_answer(await stranger.send(WORDS[lang]), lang)  # on the language question
+    with session_factory() as session:
+        amina = session.scalars(select(Participant).where(Participant.display_name == "Amina"))
+        amina_id = amina.one().id
+    assert urgent_alerts(session_factory) == [("crisis", True, amina_id)]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said(
+        "nl", CRISIS_ALERT_NEW, name="Amina", question=WORDS[lang]
+    )
+    seen = await stranger.tap(5)  # English: the onboarding goes on where it was
+    assert seen[-1] == said("en", "Is this OK for you?")
+    safety_answer(await stranger.send(WORDS["en"]), "en")  # on the consent question
+    assert len(urgent_alerts(session_factory)) == 1
+    assert "Welcome" in (await stranger.tap(1))[0]
+
+
+async def test_before_consent_with_a_group_code_keeps_only_what_the_alert_needs(
+    app, api, runtime, demo_codes, coach, session_factory
+):
+    newcomer = Phone(app, api, 7002, "nl", name="Sara")
+    await newcomer.send("/start DEMO")
+    await newcomer.tap(1)
+    safety_answer(await newcomer.send(WORDS["nl"]), "nl")
+    with session_factory() as session:
+        person = session.scalars(select(Participant).where(Participant.chat_id == 7002)).one()
+        assert person.status == ParticipantStatus.NEW and person.display_name == "Sara"
+        assert person.coach is not None and person.organisation is not None
+        assert urgent_alerts(session_factory) == [("crisis", True, person.id)]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said(
+        "nl", CRISIS_ALERT_NEW, name="Sara", question=WORDS["nl"]
+    )
+    assert await newcomer.tap(2) == [said("nl", DECLINED)]
+    with session_factory() as session:
+        person = session.scalars(select(Participant).where(Participant.chat_id == 7002)).one()
+        assert (person.display_name, person.coach_id) == (None, None)  # no means no
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_a_chat_without_a_code_gets_help_and_no_promise(app, api, session_factory, lang):
+    stranger = Phone(app, api, 7003, lang)
+    safety_answer(await stranger.send(WORDS[lang]), lang, alone=True)
+    assert urgent_alerts(session_factory) == []
+    with session_factory() as session:
+        assert session.scalars(select(Participant)).all() == []  # nothing kept
+
+
+@pytest.mark.parametrize("lang", ["nl", "ti"])
+async def test_someone_who_said_no(app, api, demo_codes, session_factory, lang):
+    person = Phone(app, api, 7004, lang)
+    await person.send("/start DEMO")
+    await person.tap(("nl", "ar", "ti", "so", "en").index(lang) + 1)
+    await person.tap(2)  # no
+    safety_answer(await person.send(WORDS[lang]), lang, alone=True)
+    assert urgent_alerts(session_factory) == []
+
+
+@pytest.mark.parametrize(("name", "lang"), [("Rami", "ar"), ("Amina", "so")])
+async def test_someone_who_left_still_reaches_their_coach(
+    app, api, people, session_factory, name, lang
+):
+    with session_factory() as session, session.begin():
+        session.get(Participant, people[name]).status = ParticipantStatus.LEFT
+    person = Phone(app, api, CHATS[name], lang)
+    safety_answer(await person.send(WORDS[lang]), lang)
+    assert urgent_alerts(session_factory) == [("crisis", True, people[name])]
+
+
+@pytest.mark.parametrize(("name", "lang"), [("Amina", "so"), ("Fatima", "nl")])
+async def test_as_a_caption_and_as_an_edited_message(app, api, people, session_factory, name, lang):
+    person = Phone(app, api, CHATS[name], lang)
+    photo = {"photo": [{"file_id": "x", "file_unique_id": "x", "width": 9, "height": 9}]}
+    update = api.message_update(
+        CHATS[name], user=person.user, extra={**photo, "caption": WORDS[lang]}
+    )
+    safety_answer(await person.deliver(update), lang)
+    edited = api.message_update(CHATS[name], WORDS[lang], user=person.user, kind="edited_message")
+    safety_answer(await person.deliver(edited), lang)
+    assert len(urgent_alerts(session_factory)) == 1
+
+
+async def test_during_re_consent_and_then_the_question_again(
+    app, api, people, session_factory, monkeypatch
+):
+    monkeypatch.setattr(onboarding, "CONSENT_VERSION", "2027-01")
+    yonas = Phone(app, api, CHATS["Yonas"], "ti")
+    assert (await yonas.send("/hoegaathet"))[-1] == said("ti", "Is this OK for you?")
+    safety_answer(await yonas.send(WORDS["ti"]), "ti")
+    assert urgent_alerts(session_factory) == [("crisis", True, people["Yonas"])]
+    assert await yonas.tap(1) == [said("ti", "Thank you! Everything stays as it was.")]
+
+
+async def test_on_a_reminders_why(app, api, runtime, people, session_factory, clock):
+    with session_factory() as session:
+        talk = session.scalars(
+            select(Appointment).where(
+                Appointment.participant_id == people["Yonas"],
+                Appointment.kind == AppointmentKind.COACH_TALK,
+            )
+        ).one()
+    sync(runtime, talk.id)
+    clock.moment = local(2026, 11, 24, 18, 0).astimezone(UTC)
+    tick(runtime, clock.now())
+    await Sender(runtime, app.bot, name="t").drain_once()
+    yonas = Phone(app, api, CHATS["Yonas"], "nl")
+    assert await yonas.tap(2) == [said("ti", "That is a pity. Why can't you come?")]
+    safety_answer(await yonas.send(WORDS["nl"]), "ti")
+    assert urgent_alerts(session_factory) == [("crisis", True, people["Yonas"])]
+    assert len(await yonas.tap(said("ti", "🤒 I am sick"))) == 1  # the question still waits
+
+
+async def test_staff_quoting_a_crisis_are_not_answered_as_one(app, api, people, session_factory):
+    coach = Phone(app, api, COACH_CHAT, "nl")
+    seen = await coach.send("Bel 113 als je denkt: ik wil niet meer leven.")
+    assert said("nl", CRISIS_HELP) not in seen
+    assert urgent_alerts(session_factory) == []
