@@ -19,26 +19,14 @@ import yaml
 from bot.i18n import ANSWERS, answer_text, format_money, format_percent, use_locale
 from bot.i18n import missing_translations as _missing
 from content import CONTENT_DIR
+from nlu.data import CONTENT_INTENTS
 
 DEFAULT = "default"
 BUTTONS = ("appointments", "ask_coach")
 MAX_MESSAGES = 3
 MAX_CHARS = 400  # one thing per message, readable on a small phone
 # Intents whose answer is content (the others are handled by the bot or the coach).
-QUESTION_INTENTS = (
-    "trajectory_phases",
-    "trajectory_schedule",
-    "course_info",
-    "volunteer_contract",
-    "paid_work",
-    "benefit_keep",
-    "volunteer_allowance",
-    "travel_costs",
-    "work_and_benefit",
-    "childcare",
-    "debt_help",
-    "language_course",
-)
+QUESTION_INTENTS = CONTENT_INTENTS
 # Fields that are money; every other number is written as a plain number or a percentage.
 _PERCENT = ("share_percent",)
 

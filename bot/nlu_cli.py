@@ -38,9 +38,13 @@ def _print(name: str, figures: dict[str, Any]) -> None:
     confused = ", ".join(f"{'/'.join(c['pair'])} ×{c['count']}" for c in figures["confused"][:4])
     print(
         f"{name}: n {figures['n']}, accuracy {figures['accuracy']:.3f}, macro-F1 "
-        f"{figures['macro_f1']:.3f}, crisis recall {figures['crisis_recall']} (classifier alone "
-        f"{figures['crisis_recall_classifier']}), wrong but confident "
-        f"{figures['wrong_above_threshold']:.1%}, ECE {figures['ece']}"
+        f"{figures['macro_f1']:.3f}, ECE {figures['ece']}\n"
+        f"  crisis_recall {figures['crisis_recall']} (classifier alone "
+        f"{figures['crisis_recall_classifier']}, with the safety question "
+        f"{figures['crisis_recall_asked']}), false_crisis {figures['false_crisis']} "
+        f"({figures['false_crisis_rate']:.2%}), safety question asked {figures['safety_asked']}\n"
+        f"  wrong_answers {figures['wrong_answers']:.2%}, content questions answered right "
+        f"{figures['content_right']} ({figures['content_right_with_choice']} with a choice)"
     )
     print(f"  weakest: {weakest}")
     print(f"  confused: {confused}")
@@ -93,10 +97,29 @@ def evaluate_command(settings: Settings, args: argparse.Namespace) -> int:
             **{
                 k: v
                 for k, v in report["all"].items()
-                if k in ("n", "accuracy", "macro_f1", "crisis_recall")
+                if k
+                in (
+                    "n",
+                    "accuracy",
+                    "macro_f1",
+                    "crisis_recall",
+                    "false_crisis",
+                    "wrong_answers",
+                    "content_right",
+                )
             },
-            "macro_f1_per_language": {
-                lang: f["macro_f1"] for lang, f in report["languages"].items()
+            "per_language": {
+                lang: {
+                    k: f[k]
+                    for k in (
+                        "macro_f1",
+                        "crisis_recall",
+                        "false_crisis",
+                        "wrong_answers",
+                        "content_right",
+                    )
+                }
+                for lang, f in report["languages"].items()
             },
         }
     print(json.dumps(result, ensure_ascii=False))

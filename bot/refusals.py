@@ -35,6 +35,7 @@ REFUSALS = {
     "not_a_question": N_("To answer a question, reply to the message with the question."),
     "answer_too_long": N_("Your answer is too long. Please make it shorter."),
     "already_asked": N_("Your coach already has this question. They will answer you here."),
+    "already_picked": N_("You already chose. Ask me again, or ask your coach."),
     "no_answer_in_language": N_(
         "I have no answer about this topic in their language. Please reply in your own words."
     ),

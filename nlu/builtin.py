@@ -18,15 +18,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nlu import data
+from nlu.crisis import CrisisModel, choose_thresholds, platt
 from nlu.entities import extract
 from nlu.normalise import normalise
+from nlu.understand import THRESHOLD
 
 if TYPE_CHECKING:  # scikit-learn is needed to train, not to answer (it alone costs ~95 MB)
     from sklearn.pipeline import FeatureUnion
     from sklearn.svm import LinearSVC
 
 log = logging.getLogger("wegwijzer.nlu")
-VERSION = "3"  # bump when the features or the model change: the cache key includes it
+VERSION = "4"  # bump when the features or the model change: the cache key includes it
+CRISIS = "crisis"
+PRECISION = 0.97  # a content intent's answers must be right this often, cross-validated
 
 CHARS = (2, 5)  # character n-grams within words
 WORDS = (1, 2)  # word uni- and bigrams
@@ -91,6 +95,13 @@ def _classifier() -> LinearSVC:
     return LinearSVC(C=0.5)
 
 
+def _binary() -> LinearSVC:
+    """Crisis against everything else; crises are few, so their errors weigh more."""
+    from sklearn.svm import LinearSVC
+
+    return LinearSVC(C=0.5, class_weight="balanced")
+
+
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     scaled = scores / temperature
     scaled -= scaled.max(axis=1, keepdims=True)
@@ -132,7 +143,8 @@ class _Scorer:
         self.coef = np.ascontiguousarray(model.coef_.T, dtype=np.float32)  # features × classes
         self.intercept = model.intercept_.astype(np.float32)
 
-    def scores(self, text: str) -> np.ndarray:
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The message's TF-IDF features: their column numbers and (l2-normed) weights."""
         indices: list[int] = []
         weights: list[float] = []
         for part in self.parts:
@@ -150,10 +162,22 @@ class _Scorer:
             values /= np.sqrt((values**2).sum())
             indices.extend((found + part.offset).tolist())
             weights.extend(values.tolist())
-        if not indices:
+        return np.asarray(indices, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+    def scores(self, text: str) -> np.ndarray:
+        indices, weights = self.vector(text)
+        if not len(indices):
             return self.intercept.astype(np.float64)
-        rows = self.coef[np.asarray(indices)]
-        return np.asarray(weights, dtype=np.float32) @ rows + self.intercept
+        return weights @ self.coef[indices] + self.intercept
+
+    def known_words(self, text: str) -> int:
+        """How many of the message's words (of two letters or more) training has seen."""
+        words = next(p for p in self.parts if p.analyzer == "words").vocabulary
+        return sum(
+            1
+            for token in _WORD.findall(text.lower())
+            if sum(c.isalpha() for c in token) >= 2 and token in words
+        )
 
 
 @dataclass
@@ -164,44 +188,83 @@ class BuiltinEngine:
     trigrams: frozenset[str]  # character 3-grams seen in training: to notice unknown languages
     trained_s: float = 0.0
     name: str = field(default="builtin")
+    crisis: CrisisModel | None = None  # the binary crisis model beside the intents
+    thresholds: dict[str, float] = field(default_factory=dict)  # content intents' own
 
     @classmethod
     def train(cls, examples: list[data.Example], calibrate: bool = True) -> BuiltinEngine:
         started = time.perf_counter()
         texts = [normalise(e.text) for e in examples]
         labels = np.array([e.intent for e in examples])
-        temperature = 1.0
+        langs = np.array([e.lang for e in examples])
+        truth = labels == CRISIS
+        temperature, held_out, thresholds = 1.0, None, {}
         if calibrate:
-            temperature = cls._calibration(texts, labels)
+            temperature, held_out, thresholds = cls._calibration(texts, labels, langs)
         features = _features()
         matrix = features.fit_transform(texts)
         model = _classifier().fit(matrix, labels)
         trigrams = frozenset(gram for text in texts for gram in _trigrams(text))
-        return cls(
+        engine = cls(
             _Scorer(features, model),
             [str(c) for c in model.classes_],
             temperature,
             trigrams,
-            time.perf_counter() - started,
+            thresholds=thresholds,
         )
+        if truth.any() and not truth.all():
+            binary = _binary().fit(matrix, truth)
+            slope, offset, sure, ask = 1.0, 0.0, {}, {}
+            if held_out is not None:
+                slope, offset = platt(held_out, truth)
+                probabilities = 1.0 / (1.0 + np.exp(-(slope * held_out + offset)))
+                sure, ask = choose_thresholds(probabilities, truth, langs)
+            engine.crisis = CrisisModel(
+                np.ascontiguousarray(binary.coef_[0], dtype=np.float32),
+                float(binary.intercept_[0]),
+                slope,
+                offset,
+                sure,
+                ask,
+            )
+        engine.trained_s = time.perf_counter() - started
+        return engine
 
     @staticmethod
-    def _calibration(texts: list[str], labels: np.ndarray) -> float:
+    def _calibration(
+        texts: list[str], labels: np.ndarray, langs: np.ndarray
+    ) -> tuple[float, np.ndarray, dict[str, float]]:
+        """From three folds: the temperature of the intents, every example's crisis score from
+        a model that did not see it (to scale it and choose its thresholds), and the content
+        intents' own thresholds."""
         from sklearn.model_selection import StratifiedKFold
 
+        truth = labels == CRISIS
+        strata = np.array([f"{lang}:{label}" for lang, label in zip(langs, labels, strict=True)])
+        counts = dict(zip(*np.unique(strata, return_counts=True), strict=True))
+        strata = np.array(
+            [s if counts[s] >= 3 else str(s).split(":", 1)[1] for s in strata.tolist()]
+        )
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=3)
-        scores, truth = [], []
-        for train, held in folds.split(texts, labels):
+        scores, truths = [], []
+        held_out = np.zeros(len(texts))
+        for train, held in folds.split(texts, strata):
             features = _features()
-            model = _classifier().fit(
-                features.fit_transform([texts[i] for i in train]), labels[train]
-            )
-            raw = model.decision_function(features.transform([texts[i] for i in held]))
+            matrix = features.fit_transform([texts[i] for i in train])
+            model = _classifier().fit(matrix, labels[train])
+            unseen = features.transform([texts[i] for i in held])
+            raw = model.decision_function(unseen)
             index = {label: n for n, label in enumerate(model.classes_)}
             keep = [k for k, i in enumerate(held) if labels[i] in index]
             scores.append(raw[keep])
-            truth.append(np.array([index[labels[held[k]]] for k in keep]))
-        return _fit_temperature(np.vstack(scores), np.concatenate(truth))
+            truths.append(np.array([index[labels[held[k]]] for k in keep]))
+            if truth[train].any() and not truth[train].all():
+                held_out[held] = _binary().fit(matrix, truth[train]).decision_function(unseen)
+        classes = sorted(set(labels.tolist()))
+        raw, truth_index = np.vstack(scores), np.concatenate(truths)
+        temperature = _fit_temperature(raw, truth_index)
+        thresholds = intent_thresholds(_softmax(raw, temperature), truth_index, classes)
+        return temperature, held_out, thresholds
 
     def coverage(self, text: str) -> float:
         """The share of a message's character 3-grams seen in training (1.0 for very short)."""
@@ -209,6 +272,17 @@ class BuiltinEngine:
         if len(grams) < 3:
             return 1.0
         return sum(1 for gram in grams if gram in self.trigrams) / len(grams)
+
+    def known_words(self, text: str) -> int:
+        """How many of a message's words the engine has seen in training."""
+        return self.scorer.known_words(normalise(text))
+
+    def crisis_probability(self, text: str) -> tuple[float, int]:
+        """The crisis model's probability for a message, and how many of its words it knows."""
+        clean = normalise(text)
+        if self.crisis is None:
+            return 0.0, 0
+        return self.crisis.probability(*self.scorer.vector(clean)), self.scorer.known_words(clean)
 
     def parse(self, text: str, lang: str | None = None) -> dict[str, Any]:
         """Rasa's /model/parse shape: intent, intent_ranking (ten), entities, text."""
@@ -226,6 +300,31 @@ class BuiltinEngine:
             "intent_ranking": ranking,
             "entities": extract(clean, ranking[0]["name"]),
         }
+
+
+def intent_thresholds(
+    probabilities: np.ndarray, truth: np.ndarray, classes: list[str]
+) -> dict[str, float]:
+    """Per content intent, from held-out predictions: the lowest confidence (from THRESHOLD
+    up) at which its answers are right at least PRECISION of the time. A wrong answer about
+    money is worse than "I asked your coach"."""
+    best = probabilities.argmax(axis=1)
+    confidence = probabilities.max(axis=1)
+    found: dict[str, float] = {}
+    for intent in data.CONTENT_INTENTS:
+        if intent not in classes:
+            continue
+        mine = best == classes.index(intent)
+        right = truth[mine] == classes.index(intent)
+        sure = confidence[mine]
+        for cut in np.arange(THRESHOLD, 0.99, 0.01):
+            given = sure >= cut
+            if not given.any() or right[given].mean() >= PRECISION:
+                found[intent] = round(float(cut), 2)
+                break
+        else:
+            found[intent] = 0.99
+    return found
 
 
 def _trigrams(text: str) -> list[str]:

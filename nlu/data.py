@@ -13,6 +13,22 @@ import yaml
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 LANGUAGES = ("nl", "ar", "ti", "so", "en")
+# Intents answered from an organisation's content (money, trajectory, courses): a confident
+# wrong one tells someone a wrong fact, so they are judged apart (`wrong_answers`).
+CONTENT_INTENTS = (
+    "trajectory_phases",
+    "trajectory_schedule",
+    "course_info",
+    "volunteer_contract",
+    "paid_work",
+    "benefit_keep",
+    "volunteer_allowance",
+    "travel_costs",
+    "work_and_benefit",
+    "childcare",
+    "debt_help",
+    "language_course",
+)
 _ENTITY = re.compile(r"\[([^\]]+)\]\(([a-z_]+)\)")
 
 

@@ -1,8 +1,10 @@
 """Evaluation you can trust: stratified cross-validation per language (each fold trained on the
 other languages' data and this language's other folds, as the engine is trained in production),
-or a separate test file the engine never saw. Reports accuracy and macro-F1, crisis recall on
-its own (with the lexicon, and of the classifier alone), the most confused pairs, the five
-weakest intents, calibration, and how often a wrong answer was confident enough to be given."""
+or a separate test file the engine never saw. Reports accuracy and macro-F1; crisis recall on its
+own (with the lexicon, of the classifier alone, and with the "are you safe?" question) and false
+crises; `wrong_answers`, the share of all messages that got a content answer (money, trajectory,
+courses) for the wrong intent, and how many content questions were answered right; the most
+confused pairs, the five weakest intents, and calibration."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from nlu.data import Example
+from nlu.data import CONTENT_INTENTS, Example
 from nlu.understand import THRESHOLD, Engine, interpret
 
 Train = Callable[[list[Example]], Engine]
@@ -37,6 +39,8 @@ def score(
                 "confidence": float(parsed["intent"]["confidence"]),
                 "decided": decided.intent,
                 "crisis": decided.crisis,
+                "maybe_crisis": decided.maybe_crisis,
+                "choices": list(decided.choices),
             }
         )
     return rows
@@ -48,6 +52,8 @@ def summary(rows: list[dict[str, Any]], threshold: float = THRESHOLD) -> dict[st
     labels = sorted(set(truth))
     per_intent = f1_score(truth, predicted, labels=labels, average=None, zero_division=0)
     crisis = [r for r in rows if r["truth"] == "crisis"]
+    ordinary = [r for r in rows if r["truth"] != "crisis"]
+    content = [r for r in rows if r["truth"] in CONTENT_INTENTS]
     wrong = [r for r in rows if r["predicted"] != r["truth"]]
     pairs = Counter(tuple(sorted((r["truth"], r["predicted"]))) for r in wrong).most_common(8)
     given = [r for r in rows if r["decided"] is not None]
@@ -65,7 +71,35 @@ def summary(rows: list[dict[str, Any]], threshold: float = THRESHOLD) -> dict[st
         )
         if crisis
         else None,
+        "crisis_recall_asked": round(
+            sum(r["crisis"] or r.get("maybe_crisis", False) for r in crisis) / len(crisis), 3
+        )
+        if crisis
+        else None,
         "false_crisis": sum(r["crisis"] and r["truth"] != "crisis" for r in rows),
+        "false_crisis_rate": round(
+            sum(r["crisis"] for r in ordinary) / len(ordinary), 4
+        )
+        if ordinary
+        else 0.0,
+        "safety_asked": sum(r.get("maybe_crisis", False) for r in ordinary),
+        "wrong_answers": round(
+            sum(r["decided"] in CONTENT_INTENTS and r["decided"] != r["truth"] for r in rows)
+            / len(rows),
+            4,
+        )
+        if rows
+        else 0.0,
+        "content_right": round(sum(r["decided"] == r["truth"] for r in content) / len(content), 3)
+        if content
+        else None,
+        "content_right_with_choice": round(
+            sum(r["decided"] == r["truth"] or r["truth"] in r.get("choices", []) for r in content)
+            / len(content),
+            3,
+        )
+        if content
+        else None,
         "weakest": [
             {"intent": labels[i], "f1": round(float(per_intent[i]), 3)}
             for i in np.argsort(per_intent)[:5]

@@ -26,6 +26,13 @@ class RasaEngine:
     def coverage(self, text: str) -> float:
         return self.fallback.coverage(text)
 
+    def known_words(self, text: str) -> int:
+        return self.fallback.known_words(text)
+
+    def crisis_probability(self, text: str) -> tuple[float, int]:
+        """The built-in crisis model judges crises for every engine: its thresholds are ours."""
+        return self.fallback.crisis_probability(text)
+
     def parse(self, text: str, lang: str | None = None) -> dict[str, Any]:
         try:
             response = self.client.post(self.url, json={"text": text})

@@ -1,7 +1,9 @@
 """From an engine's parse to a decision the bot can act on, the same for every engine: text it
 cannot judge (no words, a script or language it has no data for) is not guessed at; a crisis
-expression, or crisis ranked high even below the threshold, is a crisis; below the threshold
-the question goes to the coach with the engine's best guesses."""
+expression from the lexicon is a crisis; the crisis model is trusted only with evidence (words
+it knows, a probability above its language's threshold), and just below that the bot asks
+whether they are safe instead of raising an alarm; below the threshold (per intent, where
+cross-validation chose one) the question goes to the coach with the engine's best guesses."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from nlu import crisis
+from nlu.data import CONTENT_INTENTS
 from nlu.normalise import normalise, scripts
 
 THRESHOLD = 0.45  # chosen from the evaluation (see the README): below it, the coach answers
-CRISIS_FLOOR = 0.10  # crisis this likely, in the top three, is a crisis (chosen by CV)
+CHOICE_SUM = 0.80  # two content answers this likely together: "did you mean A or B?"
+CHOICE_LEAST = 0.25  # ... each at least this likely
 KNOWN_SCRIPTS = {"latin", "arabic", "ethiopic"}
 MIN_COVERAGE = 0.45  # share of character 3-grams seen in training, below: a language we lack
+MIN_KNOWN_WORDS = 2  # the crisis model alone needs this many words it knows ("eid mubarak")
 
 
 class Engine(Protocol):
@@ -32,6 +37,8 @@ class Understood:
     guesses: tuple[str, ...] = ()  # the engine's best intents, best first
     entities: tuple[dict[str, Any], ...] = field(default=())
     parse: dict[str, Any] = field(default_factory=dict)
+    maybe_crisis: bool = False  # not sure enough to alarm anyone: ask whether they are safe
+    choices: tuple[str, ...] = ()  # two content answers close together: ask which one
 
 
 def judgeable(text: str, engine: Engine) -> str:
@@ -48,12 +55,28 @@ def judgeable(text: str, engine: Engine) -> str:
     return ""
 
 
+def crisis_reading(engine: Engine, text: str, lang: str | None) -> tuple[bool, bool]:
+    """(sure, maybe) from the engine's crisis model; a text without a word the model knows is
+    never a crisis (a flat ranking of unknown words is no evidence), and one known word is at
+    most a reason to ask."""
+    probability_of = getattr(engine, "crisis_probability", None)
+    model = getattr(engine, "crisis", None) or getattr(
+        getattr(engine, "fallback", None), "crisis", None
+    )
+    if probability_of is None or model is None:
+        return False, False
+    probability, known = probability_of(text)
+    if known < 1:
+        return False, False
+    ask, sure = model.thresholds(lang)
+    return probability >= sure and known >= MIN_KNOWN_WORDS, probability >= ask
+
+
 def interpret(
     engine: Engine,
     text: str,
     lang: str | None = None,
     threshold: float = THRESHOLD,
-    crisis_floor: float = CRISIS_FLOOR,
 ) -> Understood:
     clean = normalise(text)
     if crisis.matches(clean):
@@ -64,16 +87,43 @@ def interpret(
     parsed = engine.parse(text, lang)
     ranking = parsed.get("intent_ranking") or [parsed["intent"]]
     best = parsed["intent"]
-    guesses = tuple(r["name"] for r in ranking[:3])
-    crisis_rank = next((r["confidence"] for r in ranking[:3] if r["name"] == "crisis"), 0.0)
-    in_crisis = best["name"] == "crisis" or crisis_rank >= crisis_floor
+    guesses = tuple(r["name"] for r in ranking[:3] if r["name"] != "crisis")
     entities = tuple(parsed.get("entities", []))
-    if in_crisis:
+    sure, maybe = crisis_reading(engine, text, lang)
+    if sure:
+        return Understood("crisis", best["confidence"], True, "", ("crisis",), entities, parsed)
+    own = getattr(engine, "thresholds", None) or {}
+    needed = max(threshold, own.get(best["name"], threshold))
+    if best["name"] in CONTENT_INTENTS and not _knows_a_word(engine, text):
+        needed = 1.01  # a fact is never told on character shapes alone ("bril", "tilburg")
+    if best["name"] == "crisis" or best["confidence"] < needed:
         return Understood(
-            "crisis", max(best["confidence"], crisis_rank), True, "", guesses, entities, parsed
+            None,
+            best["confidence"],
+            False,
+            "low_confidence",
+            guesses,
+            entities,
+            parsed,
+            maybe,
+            close_choices(ranking),
         )
-    if best["confidence"] < threshold:
-        return Understood(
-            None, best["confidence"], False, "low_confidence", guesses, entities, parsed
-        )
-    return Understood(best["name"], best["confidence"], False, "", guesses, entities, parsed)
+    return Understood(
+        best["name"], best["confidence"], False, "", guesses, entities, parsed, maybe
+    )
+
+
+def _knows_a_word(engine: Engine, text: str) -> bool:
+    count = getattr(engine, "known_words", None)
+    return count is None or count(text) >= 1
+
+
+def close_choices(ranking: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The two best intents when both have a content answer and together they are likely."""
+    if len(ranking) < 2:
+        return ()
+    first, second = ranking[0], ranking[1]
+    names = (first["name"], second["name"])
+    if not set(names) <= set(CONTENT_INTENTS) or second["confidence"] < CHOICE_LEAST:
+        return ()
+    return names if first["confidence"] + second["confidence"] >= CHOICE_SUM else ()

@@ -113,9 +113,55 @@ def test_the_crisis_lexicon_does_not_fire_on_ordinary_messages() -> None:
 
 @pytest.mark.parametrize("lang", data.LANGUAGES)
 def test_it_generalises_to_the_held_out_sentences(engine, lang: str) -> None:
+    """Floors under today's figures (README), so that no change makes them worse unseen."""
     figures = summary(score(engine, data.read(data.ROOT / "tests" / f"{lang}.yml", lang)))
-    assert figures["macro_f1"] >= 0.75, figures
-    assert figures["crisis_recall"] >= 0.97, figures
+    assert figures["macro_f1"] >= 0.80, figures
+    assert figures["false_crisis"] <= 1, figures  # ≤ 0.3 % of 276 ordinary sentences
+    assert figures["crisis_recall_asked"] >= 0.92, figures  # the answer, or "are you safe?"
+    assert figures["crisis_recall"] >= 0.70, figures
+    assert figures["wrong_answers"] <= 0.02, figures
+    assert figures["content_right"] >= 0.85, figures
+
+
+@pytest.mark.parametrize("lang", data.LANGUAGES)
+def test_ordinary_words_never_get_the_safety_answer(engine, lang: str) -> None:
+    """The out-of-domain files: everyday words, names, objects, weather, small talk and
+    typing tests; none may frighten anyone, and hardly any may get an answer about money."""
+    examples = data.read(data.ROOT / "tests" / "ood" / f"{lang}.yml", lang)
+    assert len(examples) >= 130
+    alarmed = [e.text for e in examples if interpret(engine, e.text, lang).crisis]
+    assert alarmed == []
+    assert summary(score(engine, examples))["wrong_answers"] <= 0.01
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("banaan", "nl"), ("banana", "en"), ("🤷 weet niet", "nl"), ("muus", "so"), ("ሙዝ", "ti")],
+)
+def test_a_word_the_model_does_not_know_is_never_a_crisis(engine, text: str, lang: str) -> None:
+    understood = interpret(engine, text, lang)
+    assert not understood.crisis and understood.intent not in data.CONTENT_INTENTS
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("ik wil morgen niet meer wakker worden", "nl"),
+        ("wallahi noloshu macno ma leh, maxaan u noolahay", "so"),
+        ("الحياة ما الها معنى، ما في شي يستاهل اعيش عشانه", "ar"),
+    ],
+)
+def test_indirect_words_are_a_crisis(engine, text: str, lang: str) -> None:
+    assert interpret(engine, text, lang).crisis
+
+
+def test_the_crisis_thresholds_come_from_cross_validation(engine) -> None:
+    model = engine.crisis
+    assert model is not None and set(model.sure) == set(data.LANGUAGES)
+    for lang in data.LANGUAGES:
+        ask, sure = model.thresholds(lang)
+        assert 0 < ask <= sure < 1
+    assert set(engine.thresholds) == set(data.CONTENT_INTENTS)
 
 
 def test_entities_for_how_late_and_which_day() -> None:

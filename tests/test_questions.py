@@ -32,7 +32,7 @@ from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
 from tests.helpers.phone import Phone, said
 
 AMS = ZoneInfo("Europe/Amsterdam")
-QUESTION = "ወለንታዊ ስራሕ ክጅምር እደሊ ግን uitkering ከይቋረጽ እፈርሕ"  # volunteering: do I lose my benefit?
+QUESTION = "ኮች ብዛዕባ uitkering ክሓትት እደሊ"  # "coach, I want to ask about the benefit"
 # "Do I get money for volunteering?" as participants write it, in four languages.
 MONEY = {
     "Fatima": ("nl", "krijg ik geld voor vrijwilligerswerk?"),

@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import onboarding
+from bot.services.questions import ASKED, TOPICS
 from bot.services.safety import CRISIS_ALERT, CRISIS_ALERT_NEW, CRISIS_HELP, CRISIS_HELP_ALONE
+from bot.telegram.questions import SOMETHING_ELSE, WHICH_ONE
+from bot.telegram.safety import ARE_YOU_SAFE, GLAD, I_AM_SAFE, NEED_HELP
 from bot.telegram.sender import Sender
 from flows.steps.scale import LEVELS
 from storage.models import (
@@ -21,6 +24,7 @@ from storage.models import (
     AppointmentKind,
     Participant,
     ParticipantStatus,
+    Question,
     StaffMember,
 )
 from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
@@ -209,3 +213,65 @@ async def test_staff_quoting_a_crisis_are_not_answered_as_one(app, api, people, 
     seen = await coach.send("Bel 113 als je denkt: ik wil niet meer leven.")
     assert said("nl", CRISIS_HELP) not in seen
     assert urgent_alerts(session_factory) == []
+
+
+UNSURE = "ik wil morgen niet meer wakker worden"  # the model's, not the lexicon's
+
+
+@pytest.fixture
+def unsure(runtime, monkeypatch):
+    """The crisis model sure of nothing in Dutch: its crises become "are you safe?"."""
+    model = runtime.nlu().crisis
+    monkeypatch.setitem(model.sure, "nl", 1.0)
+    return model
+
+
+async def test_unsure_words_ask_whether_they_are_safe_and_help_comes_at_once(
+    app, api, runtime, people, session_factory, unsure
+):
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    assert await fatima.send(UNSURE) == [said("nl", ARE_YOU_SAFE)]
+    assert fatima.buttons() == [said("nl", NEED_HELP), said("nl", I_AM_SAFE)]
+    assert urgent_alerts(session_factory) == []  # nobody alarmed yet
+    safety_answer(await fatima.tap(said("nl", NEED_HELP)), "nl")
+    assert urgent_alerts(session_factory) == [("crisis", True, people["Fatima"])]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said("nl", CRISIS_ALERT, name="Fatima", question=UNSURE)
+    asked = api.sent(CHATS["Fatima"])[-3]  # the question keeps what was tapped
+    assert asked["text"].endswith("✓ " + said("nl", NEED_HELP)) and "reply_markup" not in asked
+
+
+async def test_safe_after_all_and_their_words_go_on_as_a_question(
+    app, api, runtime, people, session_factory, unsure
+):
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    await fatima.send(UNSURE)
+    seen = await fatima.tap(said("nl", I_AM_SAFE))
+    assert seen == [said("nl", GLAD), said("nl", ASKED, coach="Sanne de Vries")]
+    assert urgent_alerts(session_factory) == [("question", False, people["Fatima"])]
+
+
+async def test_two_close_answers_are_offered_as_a_choice(
+    app, api, runtime, people, session_factory
+):
+    yonas = Phone(app, api, CHATS["Yonas"], "ti")
+    assert await yonas.send("ሕቶ ኣለኒ ብዛዕባ uitkering") == [said("ti", WHICH_ONE)]
+    offered = yonas.buttons()
+    assert said("ti", TOPICS["benefit_keep"]) in offered
+    assert offered[-1] == said("ti", SOMETHING_ELSE) and len(offered) == 3
+    seen = await yonas.tap(said("ti", TOPICS["benefit_keep"]))
+    book = runtime.answers
+    today = runtime.clock.now().date()
+    assert seen == book.render(book.answer("demo", "benefit_keep"), "ti", today)
+    with session_factory() as session:
+        row = session.scalars(select(Question)).one()
+        assert (row.handled, row.answer_intent) == ("bot", "benefit_keep")
+        assert session.scalars(select(Alert)).all() == []
+
+
+async def test_a_check_in_answer_stays_visible(app, api, people):
+    amina = Phone(app, api, CHATS["Amina"], "so")
+    await amina.send("/hoegaathet")
+    await amina.tap(said("so", LEVELS[3]))
+    answered = next(m for m in api.sent(CHATS["Amina"]) if m["text"].startswith(said("so", MONEY)))
+    assert answered["text"] == said("so", MONEY) + "\n\n✓ " + said("so", LEVELS[3])

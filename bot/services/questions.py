@@ -218,6 +218,29 @@ def answered_by_bot(
         return row.id
 
 
+def offered(
+    session: Session, chat_id: int, text: str, understood: Understood, now: datetime
+) -> int:
+    """Keep a question whose answer the participant will pick from two ("did you mean…")."""
+    with session.begin():
+        person = _person(session, chat_id)
+        row = _new_question(session, person, text.strip()[:QUESTION_MAX], understood, "bot", now)
+        return row.id
+
+
+def picked(session: Session, chat_id: int, question_id: int, intent: str, now: datetime) -> None:
+    """The participant picked which answer they meant: that one is theirs, once."""
+    with session.begin():
+        person = _person(session, chat_id)
+        row = session.get(Question, question_id)
+        if row is None or row.participant_id != person.id:
+            raise Refused("not_yours")
+        if row.handled != "bot" or row.answered_at is not None or intent not in TOPICS:
+            raise Refused("already_picked")
+        row.answered_by, row.answered_at, row.answer_intent = "bot", now, intent
+        row.intent = intent
+
+
 def escalate(
     session: Session, chat_id: int, question_id: int, now: datetime, book: AnswerBook | None
 ) -> Asked:
@@ -231,7 +254,9 @@ def escalate(
         if row.alert_id is not None or row.handled != "bot":
             raise Refused("already_asked")
         coach = session.get(StaffMember, person.coach_id or -1)
-        topic = row.answer_intent or "out_of_scope"
+        answered = row.answer_intent not in (None, "out_of_scope")
+        # Not answered yet ("did you mean…?"): the engine's best guess goes with it.
+        topic = row.answer_intent or row.intent or "out_of_scope"
         with use_locale(coach.language if coach else "nl"):
             topic_text = _(TOPICS.get(topic, TOPICS["out_of_scope"]))
         alert = alerts.raise_alert(
@@ -241,7 +266,7 @@ def escalate(
             "question",
             episode=False,
             # "something else" was not really an answer: ask as if it came in just now
-            message=QUESTION_ALERT if topic == "out_of_scope" else STILL_ASKING,
+            message=STILL_ASKING if answered else QUESTION_ALERT,
             params={"question": row.text, "topic": topic_text, "guesses": topic_text},
             actions=topic_actions(book, slug_of(session, person), [topic]),
             question=row.text,

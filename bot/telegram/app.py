@@ -103,6 +103,9 @@ def add_handlers(application: Application) -> None:
         ),
         group=-2,
     )
+    application.add_handler(  # before any consent question: safety first here too
+        CallbackQueryHandler(safety.answer_are_you_safe, pattern=safety.PATTERN), group=-2
+    )
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handlers(
         [

@@ -11,7 +11,7 @@ from bot.services.errors import NotAParticipant
 from bot.services.invitations import InvitationClosed
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
-from bot.telegram.render import drop_buttons, say
+from bot.telegram.render import say, show_choice
 
 FLOW = "checkin"
 PATTERN = r"^ci:(go|later):\d+$"
@@ -65,7 +65,7 @@ async def invitation_button(update: Update, context: WegwijzerContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
     await query.answer()
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await show_choice(query)
     _prefix, choice, number = query.data.split(":")
     if choice == "go":
         await _begin(update, context, int(number))

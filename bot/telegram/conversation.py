@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.i18n import N_, _, set_locale
+from bot.i18n import N_, _, current_locale, set_locale
 from bot.refusals import refusal
 from bot.services import conversations
 from bot.services.conversations import Actor, Outcome
@@ -21,7 +21,7 @@ from bot.services.errors import (
 )
 from bot.telegram import appointments, menu
 from bot.telegram.context import WegwijzerContext
-from bot.telegram.render import drop_buttons, match_option, say, show
+from bot.telegram.render import match_option, say, show, show_choice
 from flows.model import Finished, Reprompt, Send, SetLanguage, Stale, Tap, Text
 from nlu.understand import interpret
 
@@ -87,7 +87,7 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
     await query.answer()
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await show_choice(query)
     event = parse_tap(query.data or "")
     runtime = context.runtime
     with runtime.session_factory() as session:
@@ -115,7 +115,9 @@ async def _yes_or_no(
     if len(values) != shown or not {"yes", "no"} <= set(values):
         return None
     engine = await asyncio.to_thread(context.runtime.nlu)
-    understood = interpret(engine, text, threshold=context.runtime.settings.nlu_threshold)
+    understood = interpret(
+        engine, text, current_locale(), threshold=context.runtime.settings.nlu_threshold
+    )
     wanted = {"affirm": "yes", "deny": "no"}.get(understood.intent or "")
     return values.index(wanted) if wanted else None
 

@@ -14,7 +14,7 @@ from bot.services.errors import NotAParticipant
 from bot.services.participants import PHASES
 from bot.telegram.checkins import NOT_CONNECTED
 from bot.telegram.context import WegwijzerContext
-from bot.telegram.render import drop_buttons, say
+from bot.telegram.render import say, show_choice
 from storage.models import Phase
 
 PATTERN = r"^pv:(file|forget|yes|no)$"
@@ -128,7 +128,7 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
     if choice == "forget":
         await forget_me(update, context)
         return
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await show_choice(query)
     if choice == "no":
         await say(context, chat_id, _("OK. I keep your data. Nothing has changed."))
         return

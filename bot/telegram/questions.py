@@ -8,11 +8,12 @@ the answers (📄), and can note the topic (🏷) so the engine learns."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.content import QUESTION_INTENTS
-from bot.i18n import N_, _, format_when
+from bot.i18n import N_, _, current_locale, format_when
 from bot.refusals import refusal
 from bot.services import appointments as appointment_service
 from bot.services import questions, rsvp
@@ -21,7 +22,7 @@ from bot.services.identity import who_is
 from bot.telegram import appointments, reminders
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.menu import help_text
-from bot.telegram.render import drop_buttons, say
+from bot.telegram.render import say, show_choice
 from nlu.understand import Understood, interpret
 
 TYPE_IT = N_("I can only read text and buttons. Please type your message, or tap /help.")
@@ -48,19 +49,24 @@ REMINDER_ANSWERS = {
     "running_late": "late",
 }
 
-PATTERN = r"^an:(appts|coach:\d+)$"
+WHICH_ONE = N_("I am not sure what you mean. Is your question about one of these?")
+SOMETHING_ELSE = N_("💬 Something else: ask my coach")
+PATTERN = r"^an:(appts|coach:\d+|pick:[a-z_]+:\d+)$"
 COACH_PATTERN = r"^(qa|qm):[a-z_]+:\d+$|^qt:\d+$"
 
 
-async def own_words(update: Update, context: WegwijzerContext) -> None:
-    """A participant typed something while no flow question was waiting."""
+async def own_words(update: Update, context: WegwijzerContext, words: str | None = None) -> None:
+    """A participant typed something while no flow question was waiting (or, with `words`,
+    said they are safe after words that made the bot ask)."""
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    text = update.message.text or ""  # type: ignore[union-attr]
+    text = words if words is not None else update.message.text or ""  # type: ignore[union-attr]
     runtime = context.runtime
-    understood = context.understood  # read by the crisis check, which runs first
+    understood = context.understood if words is None else None  # read by the crisis check
     if understood is None:
         engine = await asyncio.to_thread(runtime.nlu)
-        understood = interpret(engine, text, threshold=runtime.settings.nlu_threshold)
+        understood = interpret(
+            engine, text, current_locale(), threshold=runtime.settings.nlu_threshold
+        )
     if understood.reason == "no_words":  # digits, one emoji: nothing to pass on
         await say(context, chat_id, _(TYPE_IT))
         return
@@ -85,6 +91,8 @@ async def own_words(update: Update, context: WegwijzerContext) -> None:
     elif understood.intent in QUESTION_INTENTS:
         if not await _answer(context, chat_id, text, understood):
             await _hand_over(context, chat_id, text, understood)
+    elif understood.intent is None and understood.choices:
+        await _offer_choices(context, chat_id, text, understood)
     else:
         await _hand_over(context, chat_id, text, understood)
 
@@ -195,33 +203,70 @@ async def _answer(
     """Answer from the organisation's content, one message at a time, the next steps under
     the last; False when there is no answer in this language (the coach answers instead)."""
     runtime = context.runtime
-    book = runtime.answers
-    now = runtime.clock.now()
     with runtime.session_factory() as session:
         try:
-            slug, lang = questions.whose(session, chat_id)
+            texts, buttons = _content(context, session, chat_id, understood.intent or "")
+            if not texts:
+                return False
+            question_id = questions.answered_by_bot(
+                session, chat_id, text, understood, runtime.clock.now()
+            )
         except NotAParticipant:
             return False
-        found = book.answer(slug, understood.intent)
-        texts = (
-            book.render(found, lang, now.astimezone(runtime.settings.zone).date())
-            if found
-            else None
-        )
-        if found is None or not texts:
-            return False
-        try:
-            question_id = questions.answered_by_bot(session, chat_id, text, understood, now)
-        except NotAParticipant:
-            return False
-    for number, message in enumerate(texts):
-        last = number == len(texts) - 1
-        await say(context, chat_id, message, _buttons(question_id, found.buttons) if last else None)
+    await _send(context, chat_id, texts, buttons, question_id)
     return True
 
 
+def _content(
+    context: WegwijzerContext, session: Any, chat_id: int, intent: str
+) -> tuple[list[str], tuple[str, ...]]:
+    """The organisation's answer about `intent` in the participant's language, and its buttons."""
+    runtime = context.runtime
+    book = runtime.answers
+    slug, lang = questions.whose(session, chat_id)
+    found = book.answer(slug, intent)
+    if found is None:
+        return [], ()
+    today = runtime.clock.now().astimezone(runtime.settings.zone).date()
+    return list(book.render(found, lang, today) or []), found.buttons
+
+
+async def _send(
+    context: WegwijzerContext,
+    chat_id: int,
+    texts: list[str],
+    buttons: tuple[str, ...],
+    question_id: int,
+) -> None:
+    for number, message in enumerate(texts):
+        last = number == len(texts) - 1
+        await say(context, chat_id, message, _buttons(question_id, buttons) if last else None)
+
+
+async def _offer_choices(
+    context: WegwijzerContext, chat_id: int, text: str, understood: Understood
+) -> None:
+    """Two answers are close: let the participant pick, or pass the question to the coach."""
+    runtime = context.runtime
+    try:
+        with runtime.session_factory() as session:
+            question_id = questions.offered(session, chat_id, text, understood, runtime.clock.now())
+    except NotAParticipant:
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                _(questions.TOPICS[intent]), callback_data=f"an:pick:{intent}:{question_id}"
+            )
+        ]
+        for intent in understood.choices
+    ]
+    rows.append([InlineKeyboardButton(_(SOMETHING_ELSE), callback_data=f"an:coach:{question_id}")])
+    await say(context, chat_id, _(WHICH_ONE), InlineKeyboardMarkup(rows))
+
+
 async def tap(update: Update, context: WegwijzerContext) -> None:
-    """📅 My appointments or 💬 Ask my coach under an answer."""
+    """📅 My appointments or 💬 Ask my coach under an answer, or the answer they meant."""
     query = update.callback_query
     assert query is not None and query.data is not None
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
@@ -230,6 +275,21 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
         await appointments.list_appointments(update, context)
         return
     runtime = context.runtime
+    if query.data.startswith("an:pick:"):
+        _an, _pick, intent, number = query.data.split(":")
+        try:
+            with runtime.session_factory() as session:
+                questions.picked(session, chat_id, int(number), intent, runtime.clock.now())
+                texts, buttons = _content(context, session, chat_id, intent)
+        except NotAParticipant:
+            return
+        except Refused as error:
+            await say(context, chat_id, refusal(error))
+            return
+        await show_choice(query)
+        if texts:
+            await _send(context, chat_id, texts, buttons, int(number))
+        return
     try:
         with runtime.session_factory() as session:
             asked = questions.escalate(
@@ -244,7 +304,7 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
     except Refused as error:
         await say(context, chat_id, refusal(error))
         return
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await show_choice(query)
     context.wake_sender()
     await say(context, chat_id, _(questions.ASKED_AGAIN, coach=asked.coach or "–"))
 
@@ -323,7 +383,7 @@ async def coach_tap(update: Update, context: WegwijzerContext) -> None:
         ]
         await say(context, chat_id, _(questions.WHICH_TOPIC), InlineKeyboardMarkup(rows))
         return
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await show_choice(query)
     if kind == "qa":
         context.wake_sender()
         await say(

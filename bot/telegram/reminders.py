@@ -8,7 +8,7 @@ from bot.i18n import N_, _
 from bot.services import rescheduling, rsvp
 from bot.services.rsvp import AnswerTooLate
 from bot.telegram.context import WegwijzerContext
-from bot.telegram.render import drop_buttons, say
+from bot.telegram.render import say, show_choice
 
 PATTERN = r"^rsvp:\d+:(yes|no|late|why:(sick|family|other)|late:(15|30|more))$"
 
@@ -30,7 +30,7 @@ async def answer(update: Update, context: WegwijzerContext) -> None:
     parts = query.data.split(":")
     reminder_id, choice = int(parts[1]), parts[2]
     detail = parts[3] if len(parts) > 3 else None
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await show_choice(query)
     if choice == "no":
         await query.answer()
         await ask_why(context, chat_id, reminder_id)
@@ -144,7 +144,7 @@ async def answer_proposal(update: Update, context: WegwijzerContext) -> None:
     chat_id = update.effective_chat.id
     _prefix, proposal_id, choice = query.data.split(":")
     runtime = context.runtime
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await show_choice(query)
     try:
         with runtime.session_factory() as session:
             result = rescheduling.answer_proposal(

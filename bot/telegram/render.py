@@ -7,14 +7,15 @@ import io
 import re
 
 import segno
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError
 
-from bot.i18n import _, language_name
+from bot.i18n import N_, _, language_name
 from bot.telegram.context import WegwijzerContext
 from flows.model import Button, Send
 
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+CHOSEN = N_("{question}\n\n✓ {choice}")
 REPLY_ATTEMPTS = 4
 
 
@@ -61,6 +62,31 @@ async def drop_buttons(message: Message | None) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except BadRequest:
         pass  # too old to edit, or already without buttons
+
+
+async def show_choice(query: CallbackQuery) -> None:
+    """Take the buttons off a tapped question and keep what was chosen under it ("✓ 🙂 Good"),
+    so the chat shows every answer given; a message that cannot be edited just loses them."""
+    message = query.message
+    if not isinstance(message, Message):
+        return  # an inline message, or one too old for the Bot API to return
+    markup = message.reply_markup
+    choice = next(
+        (
+            button.text
+            for row in (markup.inline_keyboard if markup else ())
+            for button in row
+            if button.callback_data == query.data
+        ),
+        None,
+    )
+    if choice is None or not message.text:
+        await drop_buttons(message)
+        return
+    try:
+        await message.edit_text(_(CHOSEN, question=message.text, choice=choice), reply_markup=None)
+    except BadRequest:
+        await drop_buttons(message)
 
 
 def match_option(text: str, send: Send) -> int | None:

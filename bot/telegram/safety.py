@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.i18n import N_, _, answer_text
+from bot.i18n import N_, _, answer_text, current_locale
 from bot.services import safety
 from bot.telegram.context import WegwijzerContext
-from bot.telegram.render import say
-from nlu.understand import interpret
+from bot.telegram.questions import own_words
+from bot.telegram.render import say, show_choice
+from nlu.understand import Understood, interpret
 
 HELP_NEARBY = N_("More help near you:\n{numbers}")
 HELP_LINE = N_("{name}: {number}. {what}")
+ARE_YOU_SAFE = N_("I want to be sure that you are OK. Are you safe right now?")
+NEED_HELP = N_("🆘 I need help now")
+I_AM_SAFE = N_("🙂 I am safe")
+GLAD = N_("Good. Thank you for telling me.")
+PATTERN = r"^safe:(help|ok)$"
+UNSURE = "unsure_words"  # chat_data key: the words that made the bot ask (memory only)
 
 
 async def crisis_first(update: Update, context: WegwijzerContext) -> None:
@@ -32,28 +39,66 @@ async def crisis_first(update: Update, context: WegwijzerContext) -> None:
         return
     runtime = context.runtime
     engine = await asyncio.to_thread(runtime.nlu)
-    understood = interpret(engine, text, threshold=runtime.settings.nlu_threshold)
+    understood = interpret(engine, text, current_locale(), threshold=runtime.settings.nlu_threshold)
     context.understood = understood  # the question handler reads the same judgement
+    if understood.maybe_crisis and not understood.crisis:
+        context.chat_data[UNSURE] = text  # type: ignore[index]
+        buttons = [
+            [InlineKeyboardButton(_(NEED_HELP), callback_data="safe:help")],
+            [InlineKeyboardButton(_(I_AM_SAFE), callback_data="safe:ok")],
+        ]
+        await say(context, chat.id, _(ARE_YOU_SAFE), InlineKeyboardMarkup(buttons))
+        raise ApplicationHandlerStop
     if not understood.crisis:
         return
     user = update.effective_user
+    await _safety_answer(context, chat.id, text, understood, (user.first_name if user else ""))
+    raise ApplicationHandlerStop
+
+
+async def answer_are_you_safe(update: Update, context: WegwijzerContext) -> None:
+    """🆘 I need help now: the safety answer and the coach told; 🙂 I am safe: go on."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None:
+        return
+    await query.answer()
+    await show_choice(query)
+    words = (context.chat_data or {}).pop(UNSURE, None)
+    if query.data == "safe:help":
+        user = update.effective_user
+        said_so = Understood("crisis", 1.0, True, "asked", ("crisis",))
+        await _safety_answer(
+            context, chat.id, words or _(NEED_HELP), said_so, (user.first_name if user else "")
+        )
+        raise ApplicationHandlerStop
+    await say(context, chat.id, _(GLAD))
+    identity = context.identity
+    if (
+        words
+        and identity is not None
+        and identity.audience == "participant"
+        and not identity.in_flow
+    ):
+        await own_words(update, context, words)
+    raise ApplicationHandlerStop
+
+
+async def _safety_answer(
+    context: WegwijzerContext, chat_id: int, text: str, understood: Understood, first_name: str
+) -> None:
+    """The safety answer, the organisation's help numbers, and the coach told (once)."""
+    runtime = context.runtime
     with runtime.session_factory() as session:
         seen = safety.report(
-            session,
-            chat.id,
-            text,
-            understood,
-            (user.first_name if user else "") or "",
-            runtime.clock.now(),
+            session, chat_id, text, understood, first_name or "", runtime.clock.now()
         )
     context.wake_sender()
-    await say(
-        context, chat.id, _(safety.CRISIS_HELP if seen.coach_told else safety.CRISIS_HELP_ALONE)
-    )
+    help_text = safety.CRISIS_HELP if seen.coach_told else safety.CRISIS_HELP_ALONE
+    await say(context, chat_id, _(help_text))
     numbers = runtime.answers.help_numbers(seen.organisation)
     if numbers:
         lines = [
             _(HELP_LINE, name=n.name, number=n.number, what=answer_text(n.what)) for n in numbers
         ]
-        await say(context, chat.id, _(HELP_NEARBY, numbers="\n".join(lines)))
-    raise ApplicationHandlerStop
+        await say(context, chat_id, _(HELP_NEARBY, numbers="\n".join(lines)))
