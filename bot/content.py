@@ -82,9 +82,13 @@ class AnswerBook:
         return self.help.get(organisation or "", ()) or self.help.get(DEFAULT, ())
 
     def amount(self, table: str, today: date) -> Amount | None:
-        """The newest figures whose year has started (a year ahead is not quoted early)."""
-        years = [a for a in self.amounts.get(table, []) if a.year <= today.year]
-        return max(years, key=lambda a: a.year) if years else None
+        """This year's figures, or None: last year's are never quoted as if current (a wrong
+        answer about money is worse than "I asked your coach"), and a year ahead not early."""
+        return next((a for a in self.amounts.get(table, []) if a.year == today.year), None)
+
+    def missing_amounts(self, today: date) -> list[str]:
+        """The tables that have no figures for this year (answers using them go to the coach)."""
+        return sorted(table for table in self.amounts if self.amount(table, today) is None)
 
     def values(self, today: date, lang: str) -> dict[str, str]:
         """Every placeholder an answer may use, written for `lang`."""
@@ -110,6 +114,8 @@ class AnswerBook:
         if any(lang in missing_translations(text) for text in answer.messages):
             return None
         values = self.values(today, lang)
+        if any(not _placeholders(text) <= set(values) for text in answer.messages):
+            return None  # an amount this year does not have: never a raw {placeholder}
         with use_locale(lang):
             try:
                 return [answer_text(text, **values) for text in answer.messages]

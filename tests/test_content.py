@@ -44,7 +44,7 @@ def one(slug="elders", intent="paid_work", source="werk.nl", text="Kijk op werk.
 def test_the_shipped_content_answers_every_question_intent_and_is_translated() -> None:
     book = content.load()
     assert set(book.default) == set(QUESTION_INTENTS)
-    today = date(2026, 12, 3)
+    today = date(2025, 12, 3)  # the newest year with figures
     for answer in book.default.values():
         for lang in ("nl", "ar", "ti", "so", "en"):
             assert book.render(answer, lang, today), (answer.intent, lang)
@@ -81,7 +81,7 @@ def test_a_mistake_is_named_with_its_file_and_line(folder: Path, text: str, erro
         content.load(folder)
 
 
-def test_the_newest_year_that_has_started_is_quoted(folder: Path) -> None:
+def test_only_this_years_figures_are_quoted(folder: Path) -> None:
     amounts = folder / "amounts.yaml"
     amounts.write_text(
         amounts.read_text(encoding="utf-8").replace(
@@ -93,14 +93,24 @@ def test_the_newest_year_that_has_started_is_quoted(folder: Path) -> None:
         encoding="utf-8",
     )
     book = content.load(folder)
-    assert book.values(date(2026, 12, 31), "nl")["volunteer_allowance_per_month"] == format_money(
+    assert book.values(date(2025, 12, 31), "nl")["volunteer_allowance_per_month"] == format_money(
         210, "nl"
     )
+    # 2026 has no figures: last year's are not quoted as if they were this year's.
+    assert "volunteer_allowance_per_month" not in book.values(date(2026, 12, 31), "nl")
+    allowance = book.answer("demo", "volunteer_allowance")
+    assert book.render(allowance, "nl", date(2026, 12, 31)) is None  # the coach answers
+    assert book.render(allowance, "nl", date(2025, 6, 1))
     assert book.values(date(2027, 1, 1), "nl")["volunteer_allowance_per_month"] == format_money(
         230, "nl"
     )
     assert book.values(date(2027, 1, 1), "nl")["volunteer_allowance_year"] == "2027"
-    assert book.values(date(2026, 6, 1), "ar")["work_exemption_share_percent"].endswith("%")
+    assert book.values(date(2025, 6, 1), "ar")["work_exemption_share_percent"].endswith("%")
+    assert book.missing_amounts(date(2026, 12, 3)) == [
+        "travel",
+        "volunteer_allowance",
+        "work_exemption",
+    ]
     checked = content.check(book, date(2026, 12, 3))
     assert any("'travel' has no figures for 2026" in p for p in checked)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services import disengagement, inbox, questions
+from bot.services import disengagement, facts, inbox, questions
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")
@@ -27,14 +27,17 @@ async def disengagement_scan(context: WegwijzerContext) -> None:
 
 
 async def morning_digest(context: WegwijzerContext) -> None:
-    """08:30 on working days: each coach's digest (once a day, even after a late start), and
-    each question from an earlier day still unanswered, shown to its coach once more."""
+    """08:30 on working days: each coach's digest (once a day, even after a late start), the
+    admins told once a year when its amounts are missing, and each question from an earlier
+    day still unanswered, shown to its coach once more."""
     runtime = context.runtime
 
     def send() -> tuple[int, int]:
         now, zone = runtime.clock.now(), runtime.settings.zone
         with runtime.session_factory() as session:
             digests = inbox.send_digests(session, now, zone)
+        with runtime.session_factory() as session:  # a year without its amounts: tell admins
+            facts.tell_admins_of_missing_amounts(session, now, zone, runtime.answers)
         with runtime.session_factory() as session:  # and each question nobody answered yet
             return digests, questions.remind_unanswered(session, now, zone, runtime.answers)
 
