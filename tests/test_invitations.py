@@ -16,7 +16,7 @@ from bot.services.checkins import LOW_WEEKS
 from bot.services.invitations import DEFAULT_PLAN, INVITE, LATER, REMIND, START
 from bot.telegram.checkins import CLOSED
 from bot.telegram.sender import Sender
-from flows.steps.scale import DOMAINS, LEVELS
+from flows.steps.scale import DOMAINS
 from storage.models import Alert, CheckinInvitation, Organisation, Participant, Signal
 from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
 from tests.helpers.phone import Phone, said
@@ -100,7 +100,7 @@ async def test_the_first_of_the_month_asks_everything_and_who_checked_in_is_not_
     assert plan(runtime, clock) == 4
     yonas = Phone(app, api, CHATS["Yonas"], "ti")
     await yonas.send("/hoegaathet")
-    await yonas.tap(said("ti", LEVELS[3]))
+    await yonas.tap(4)
     await tick(runtime, app, clock, local(2026, 12, 1, 12, 45))
     assert api.texts(CHATS["Yonas"])[-1] != said("ti", INVITE["monthly"])
     amina = Phone(app, api, CHATS["Amina"], "so")
@@ -112,7 +112,7 @@ async def test_the_first_of_the_month_asks_everything_and_who_checked_in_is_not_
         assert rows[people["Yonas"]].state == "cancelled"
         assert rows[people["Amina"]].domains == list(DOMAINS)
     for _question in DOMAINS:
-        seen = await amina.tap(said("so", LEVELS[3]))
+        seen = await amina.tap(4)
     assert "/voortgang" in seen[-1]
     with session_factory() as session:
         assert session.get(CheckinInvitation, rows[people["Amina"]].id).state == "done"
@@ -179,7 +179,7 @@ async def test_three_weeks_of_low_answers_alert_the_coach_once(
     fatima = Phone(app, api, CHATS["Fatima"], "nl")
     for week in range(4):
         await fatima.send("/hoegaathet")
-        await fatima.tap(said("nl", LEVELS[1]))
+        await fatima.tap(2)
         with session_factory() as session:
             found = [a.kind for a in session.scalars(select(Alert))]
         assert found == ([] if week < 2 else ["checkin_low"])

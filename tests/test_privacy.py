@@ -16,7 +16,6 @@ from bot.services.privacy import LEFT_SERVICE
 from bot.services.scope import Scope
 from bot.telegram.privacy import AS_FILE, ASK, FORGET, NO, YES
 from bot.telegram.sender import Sender
-from flows.steps.scale import LEVELS
 from storage.models import (
     AnonymousCount,
     Appointment,
@@ -74,7 +73,7 @@ async def test_rami_sees_exports_and_erases_his_data_in_arabic(
 ):
     rami = Phone(app, api, CHATS["Rami"], "ar")
     await rami.send("/hoegaathet")
-    await rami.tap(said("ar", LEVELS[3]))
+    await rami.tap(4)
     zone = runtime.settings.zone
     with session_factory() as session, session.begin():  # his first step, and a day he came
         person = session.get(Participant, people["Rami"])

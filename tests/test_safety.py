@@ -17,7 +17,7 @@ from bot.services.safety import CRISIS_ALERT, CRISIS_ALERT_NEW, CRISIS_HELP, CRI
 from bot.telegram.questions import SOMETHING_ELSE, WHICH_ONE
 from bot.telegram.safety import ARE_YOU_SAFE, GLAD, I_AM_SAFE, NEED_HELP
 from bot.telegram.sender import Sender
-from flows.steps.scale import LEVELS
+from flows.steps.scale import YES_NO
 from storage.models import (
     Alert,
     Appointment,
@@ -77,7 +77,7 @@ async def test_inside_a_check_in_then_the_check_in_goes_on(
     assert (await person.send("/hoegaathet"))[-1] == said(lang, MONEY)
     safety_answer(await person.send(WORDS[lang]), lang)
     assert urgent_alerts(session_factory) == [("crisis", True, people[name])]
-    assert await person.tap(said(lang, LEVELS[3])) == [said(lang, WORK)]  # where it was
+    assert await person.tap(4) == [said(lang, WORK)]  # where it was
     await Sender(runtime, app.bot, name="t").drain_once()
     assert api.texts(COACH_CHAT)[-1] == said("nl", CRISIS_ALERT, name=name, question=WORDS[lang])
 
@@ -272,6 +272,6 @@ async def test_two_close_answers_are_offered_as_a_choice(
 async def test_a_check_in_answer_stays_visible(app, api, people):
     amina = Phone(app, api, CHATS["Amina"], "so")
     await amina.send("/hoegaathet")
-    await amina.tap(said("so", LEVELS[3]))
+    await amina.tap(4)
     answered = next(m for m in api.sent(CHATS["Amina"]) if m["text"].startswith(said("so", MONEY)))
-    assert answered["text"] == said("so", MONEY) + "\n\n✓ " + said("so", LEVELS[3])
+    assert answered["text"] == said("so", MONEY) + "\n\n✓ " + said("so", YES_NO[3])

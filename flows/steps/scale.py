@@ -1,13 +1,16 @@
 """`scale`: a check-in question about one ZRM domain, answered with five picture buttons from
 worst to best (the same order every time, one per row, so it reads the same in Arabic) and a
-"skip". The answer becomes a signal through the host's `record_signal` action. When the run has
-a `domains` list (the host chooses which to ask this time), a step about another domain is
-passed over.
+"skip". The buttons fit the question: `answers: feel` (the default, for "how is it going…"),
+`yes_no` (for "do you have…?") or `worries` (for "do you have worries about…?"); level 1 is
+always the worst. The answer becomes a signal through the host's `record_signal` action. When
+the run has a `domains` list (the host chooses which to ask this time), a step about another
+domain is passed over.
 
 money:
   type: scale
   domain: financien
   text: "Do you have enough money for food this week?"
+  answers: yes_no
   next: housing
 """
 
@@ -42,7 +45,27 @@ LEVELS = (  # level 1 … 5
     "🙂 Good",
     "😄 Very good",
 )
+YES_NO = (  # level 1 … 5 for a question whose good answer is yes
+    "😣 No, not at all",
+    "🙁 Not really",
+    "😐 Partly",
+    "🙂 Mostly yes",
+    "😄 Yes, fully",
+)
+WORRIES = (  # level 1 … 5 for a question about worries
+    "😣 Very big worries",
+    "🙁 Big worries",
+    "😐 Some worries",
+    "🙂 Small worries",
+    "😄 No worries",
+)
+LABELS = {"feel": LEVELS, "yes_no": YES_NO, "worries": WORRIES}
 SKIP = "⏭ Skip / I'd rather not say"
+
+
+def labels(spec: dict[str, Any]) -> tuple[str, ...]:
+    """The five answers of a scale step, worst first."""
+    return LABELS[spec.get("answers", "feel")]
 
 
 @register("scale")
@@ -51,10 +74,12 @@ class Scale(Linear):
         problems = super().check(spec)
         if spec.get("domain") not in DOMAINS:
             problems.append(f"domain must be one of {', '.join(DOMAINS)}")
+        if spec.get("answers", "feel") not in LABELS:
+            problems.append(f"answers must be one of {', '.join(LABELS)}")
         return problems
 
     def texts(self, spec: dict[str, Any]) -> list[str]:
-        return [spec["text"], *LEVELS, SKIP]
+        return [spec["text"], *labels(spec), SKIP]
 
     def enter(
         self, name: str, spec: dict[str, Any], run: dict[str, Any], env: Env
@@ -64,7 +89,7 @@ class Scale(Linear):
             return [], False, spec.get("next")  # not asked this time
         buttons = tuple(
             Button(label, button_data(run, name, index))
-            for index, label in enumerate((*LEVELS, SKIP))
+            for index, label in enumerate((*labels(spec), SKIP))
         )
         return [Send(spec["text"], {}, buttons)], True, None
 
