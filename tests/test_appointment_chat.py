@@ -31,7 +31,7 @@ async def test_coach_makes_a_weekly_appointment(
     summary = await coach.tap("Wijkatelier Noord")
     expected = said(
         "ar",
-        "Your next school day is on {when}, at {place}.",
+        "You have a new appointment: a school day on {when}, at {place}.",
         when="الأربعاء، 25 نوفمبر، 09:00",
         place="Wijkatelier Noord",
     )

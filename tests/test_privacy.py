@@ -237,3 +237,17 @@ def test_logs_hold_no_message_text_unless_the_switch_is_on(settings) -> None:
     finally:
         logging.getLogger("telegram").setLevel(logging.NOTSET)
         logging.getLogger().setLevel(root)
+
+
+async def test_what_i_keep_counts_only_real_answers_and_messages_to_me(
+    app, api, runtime, people, session_factory
+):
+    rami = Phone(app, api, CHATS["Rami"], "ar")
+    await rami.send("/hoegaathet")
+    await rami.tap(6)  # skip: no answer
+    await rami.tap(4)
+    await rami.send("بدي انتحر")  # the coach's alert about him is no message to him
+    await Sender(runtime, app.bot, name="t").drain_once()
+    with session_factory() as session:
+        counted = privacy.summary(session, CHATS["Rami"])
+    assert (counted.answers, counted.messages) == (1, 0)

@@ -67,6 +67,7 @@ def safety_answer(seen: list[str], lang: str, alone: bool = False) -> None:
     """The safety answer first, then the help numbers; nothing else."""
     assert seen[0] == said(lang, CRISIS_HELP_ALONE if alone else CRISIS_HELP)
     assert len(seen) == 2 and "088-0767000" in seen[1]
+    assert seen[1].index("088-0767000") < seen[1].index("0800-8115")  # listening before debts
 
 
 @pytest.mark.parametrize(("name", "lang"), [("Yonas", "ti"), ("Fatima", "nl")])

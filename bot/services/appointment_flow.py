@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.i18n import _, format_when, use_locale
 from bot.services import rescheduling, scheduling, scope
 from bot.services.errors import Refused
-from bot.services.reminder_texts import WHAT
+from bot.services.reminder_texts import NEW
 from flows.model import Effect, Send
 from storage.models import (
     AppointmentKind,
@@ -89,7 +89,7 @@ def _participant_text(
     schedule: scheduling.Schedule, person: Participant, place: Location, zone: ZoneInfo
 ) -> str:
     with use_locale(person.language or "nl"):
-        return _(WHAT[schedule.kind], when=format_when(schedule.starts_at, zone), place=place.name)
+        return _(NEW[schedule.kind], when=format_when(schedule.starts_at, zone), place=place.name)
 
 
 def summary(
@@ -119,7 +119,7 @@ def create(
             person,
             f"appointment:{appointment.id}:new",
             now,
-            WHAT[schedule.kind],
+            NEW[schedule.kind],
             when=when,
             place=place.name,
         )

@@ -104,13 +104,26 @@ def summary(session: Session, chat_id: int) -> Summary:
             consent_at=consent.at if consent else None,
             appointments=_count(session, Appointment, person),
             attendance=_count(session, Attendance, person),
-            answers=session.scalar(
+            answers=session.scalar(  # a skipped question is no answer
                 select(func.count())
                 .select_from(Signal)
-                .where(Signal.participant_id == person.id, Signal.source == "self")
+                .where(
+                    Signal.participant_id == person.id,
+                    Signal.source == "self",
+                    Signal.level.is_not(None),
+                )
             )
             or 0,
-            messages=_count(session, Outbox, person),
+            messages=session.scalar(  # to them, and delivered: not the coach's alerts about them
+                select(func.count())
+                .select_from(Outbox)
+                .where(
+                    Outbox.participant_id == person.id,
+                    Outbox.chat_id == person.chat_id,
+                    Outbox.state == OutboxState.SENT,
+                )
+            )
+            or 0,
             questions=_count(session, Question, person),
         )
 

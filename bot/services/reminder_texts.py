@@ -30,6 +30,24 @@ WHAT = {
     AppointmentKind.EXAM: N_("Your exam is on {when}, at {place}."),
     AppointmentKind.OTHER: N_("Your next appointment is on {when}, at {place}."),
 }
+# A new appointment says that it is new (and not "your next", which it may not be).
+NEW = {
+    AppointmentKind.COACH_TALK: N_(
+        "You have a new appointment: a talk with your coach on {when}, at {place}."
+    ),
+    AppointmentKind.INTAKE: N_("You have a new appointment: your intake on {when}, at {place}."),
+    AppointmentKind.WORKSHOP_DAY: N_(
+        "You have a new appointment: a workshop day on {when}, at {place}."
+    ),
+    AppointmentKind.SCHOOL_DAY: N_(
+        "You have a new appointment: a school day on {when}, at {place}."
+    ),
+    AppointmentKind.PLACEMENT_DAY: N_(
+        "You have a new appointment: a placement day on {when}, at {place}."
+    ),
+    AppointmentKind.EXAM: N_("You have a new appointment: your exam on {when}, at {place}."),
+    AppointmentKind.OTHER: N_("You have a new appointment on {when}, at {place}."),
+}
 # Short names, as on the buttons of /afspraak (the same msgids).
 KINDS = {
     "coach_talk": N_("🗣 Talk with the coach"),
