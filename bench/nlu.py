@@ -1,6 +1,7 @@
 """The NLU engines side by side on the same folds: training time for all five languages, parse
-latency p50/p99, memory, cross-validated accuracy and macro-F1 per language, crisis recall, and
-how often a wrong answer was confident enough to be given, with calibration (ECE).
+latency p50/p99, memory, cross-validated accuracy and macro-F1 per language, crisis recall and
+false crises (the crisis model is the built-in one for both), `wrong_answers` (the share of all
+messages given a content answer for the wrong intent), and calibration (ECE).
 
 Both engines are judged on the same k folds across all languages (nlu.evaluate.shared_folds):
 fold i holds out fold i of every language. The Rasa side needs Rasa's own environment
@@ -45,6 +46,18 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
         "accuracy": {lang: f["accuracy"] for lang, f in report["languages"].items()},
         "crisis_recall": every["crisis_recall"],
         "crisis_recall_classifier": every["crisis_recall_classifier"],
+        "crisis_recall_asked": every["crisis_recall_asked"],
+        "false_crisis": every["false_crisis"],
+        "false_crisis_rate": every["false_crisis_rate"],
+        "wrong_answers": every["wrong_answers"],
+        "content_right": every["content_right"],
+        "per_language": {
+            lang: {
+                key: f[key]
+                for key in ("crisis_recall", "false_crisis", "wrong_answers", "content_right")
+            }
+            for lang, f in report["languages"].items()
+        },
         "wrong_above_threshold": every["wrong_above_threshold"],
         "ece": every["ece"],
         "weakest": every["weakest"],
@@ -238,6 +251,7 @@ def main() -> None:
         f"{builtin['peak_mb']} MB serving ({builtin['train_peak_mb']} MB training); "
         f"macro-F1 {builtin['macro_f1']}; crisis recall "
         f"{builtin['crisis_recall']} (classifier alone {builtin['crisis_recall_classifier']}); "
+        f"false_crisis {builtin['false_crisis']}; wrong_answers {builtin['wrong_answers']}; "
         f"wrong answers above {THRESHOLD}: {builtin['wrong_above_threshold']:.1%}; "
         f"ECE {builtin['ece']} ({time.perf_counter() - started:.0f} s)"
     )
@@ -258,7 +272,13 @@ def main() -> None:
             f"{rasa['ece']}; fallbacks {rasa['fallbacks']} ({time.perf_counter() - started:.0f} s)"
         )
         for lang, f1 in builtin["macro_f1"].items():
-            print(f"  {lang}: built-in {f1} vs Rasa {rasa['macro_f1'].get(lang)}")
+            mine, theirs = builtin["per_language"][lang], rasa["per_language"].get(lang, {})
+            print(
+                f"  {lang}: macro-F1 built-in {f1} vs Rasa {rasa['macro_f1'].get(lang)}; "
+                f"crisis_recall {mine['crisis_recall']} vs {theirs.get('crisis_recall')}; "
+                f"false_crisis {mine['false_crisis']} vs {theirs.get('false_crisis')}; "
+                f"wrong_answers {mine['wrong_answers']} vs {theirs.get('wrong_answers')}"
+            )
         print(
             f"  memory serving: built-in / Rasa = {builtin['peak_mb'] / rasa['peak_mb']:.3f}; "
             f"training: {builtin['train_peak_mb'] / rasa['train_peak_mb']:.3f}"

@@ -99,7 +99,7 @@ def _binary() -> LinearSVC:
     """Crisis against everything else; crises are few, so their errors weigh more."""
     from sklearn.svm import LinearSVC
 
-    return LinearSVC(C=0.5, class_weight="balanced")
+    return LinearSVC(C=1.0, class_weight="balanced")
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
