@@ -208,23 +208,20 @@ def ask(
 
 
 def answered_by_bot(
-    session: Session, chat_id: int, text: str, understood: Understood, now: datetime
+    session: Session,
+    chat_id: int,
+    text: str,
+    understood: Understood,
+    now: datetime,
+    answered: bool = True,
 ) -> int:
-    """Keep the question the bot answered from content, so "ask my coach" can follow it."""
+    """Keep the question the bot answered from content, so "ask my coach" can follow it; or,
+    not `answered`, one whose answer the participant will pick from two ("did you mean…")."""
     with session.begin():
         person = _person(session, chat_id)
         row = _new_question(session, person, text.strip()[:QUESTION_MAX], understood, "bot", now)
-        row.answered_by, row.answered_at, row.answer_intent = "bot", now, understood.intent
-        return row.id
-
-
-def offered(
-    session: Session, chat_id: int, text: str, understood: Understood, now: datetime
-) -> int:
-    """Keep a question whose answer the participant will pick from two ("did you mean…")."""
-    with session.begin():
-        person = _person(session, chat_id)
-        row = _new_question(session, person, text.strip()[:QUESTION_MAX], understood, "bot", now)
+        if answered:
+            row.answered_by, row.answered_at, row.answer_intent = "bot", now, understood.intent
         return row.id
 
 

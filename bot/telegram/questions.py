@@ -250,7 +250,9 @@ async def _offer_choices(
     runtime = context.runtime
     try:
         with runtime.session_factory() as session:
-            question_id = questions.offered(session, chat_id, text, understood, runtime.clock.now())
+            question_id = questions.answered_by_bot(
+                session, chat_id, text, understood, runtime.clock.now(), answered=False
+            )
     except NotAParticipant:
         return
     rows = [
