@@ -6,7 +6,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB = "sqlite:///" + str(Path("var") / "wegwijzer.sqlite3")
@@ -90,6 +90,13 @@ class Settings(BaseSettings):
             raise ValueError("write it as HH:MM-HH:MM, e.g. 21:00-08:00") from None
         return f"{start:%H:%M}-{end:%H:%M}"
 
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        """Without the secret anyone who can reach the URL posts updates in any chat's name."""
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -111,5 +118,6 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise SettingsError(f"{name}: {first['msg']}") from None
+        if not first["loc"]:  # a rule across settings names them itself
+            raise SettingsError(str(first["msg"]).removeprefix("Value error, ")) from None
+        raise SettingsError(f"{str(first['loc'][0]).upper()}: {first['msg']}") from None
