@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import date, datetime, time, timedelta
 
 from bot.appointments_cli import _organisation_id
 from bot.runtime import Runtime
-from bot.services import audit, progress
+from bot.services import audit, csvfiles, progress
 
 
 def _day(text: str) -> date | None:
@@ -35,7 +34,7 @@ def export_command(runtime: Runtime, args: argparse.Namespace) -> int:
     out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     count = 0
     try:
-        writer = csv.DictWriter(out, fieldnames=progress.EXPORT_COLUMNS)
+        writer = csvfiles.SafeWriter(out, progress.EXPORT_COLUMNS)
         writer.writeheader()
         with runtime.session_factory() as session, session.begin():
             for row in progress.export(session, organisation_id, start, end, zone, args.names):

@@ -249,3 +249,23 @@ def test_check_in_answers_exported_as_csv(demo_folder: Path) -> None:
         demo_folder, "checkins", "export", "--org", "demo", "--from", "3-12", "--to", "x"
     )
     assert wrong.returncode == 2 and "YYYY-MM-DD" in wrong.stderr
+
+
+def test_a_name_that_is_a_formula_stays_text_in_the_export(demo_folder: Path) -> None:
+    import csv
+    from datetime import date, timedelta
+
+    name = '=HYPERLINK("http://evil.example","click")'
+    steps = ["/start DEMO", "1", "1", "/hoegaathet", "4"]
+    chat = wegwijzer(
+        demo_folder, "chat", "--chat-id", "4747", "--name", name, stdin="\n".join(steps) + "\n"
+    )
+    assert chat.returncode == 0, chat.stderr
+    today = date.today()
+    args = ["--org", "demo", "--from", str(today - timedelta(days=1)), "--to", str(today)]
+    done = wegwijzer(demo_folder, "checkins", "export", *args, "--names", "--out", "named.csv")
+    assert done.returncode == 0, done.stderr
+    with open(demo_folder / "named.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    names = {r["name"] for r in rows if "HYPERLINK" in r["name"]}
+    assert names == {"'" + name}  # a spreadsheet shows it, never runs it

@@ -7,20 +7,18 @@ correction and goes to the audit trail with the old and new status.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_
-from bot.services import audit, disengagement, reminders, scope
+from bot.services import audit, csvfiles, disengagement, reminders, scope
 from bot.services.errors import Refused
 from bot.services.scope import Scope
 from storage.models import (
@@ -298,7 +296,7 @@ def import_csv(
     """Columns participant, date, status (and start, reason): each row matched to the
     participant's occurrence that day. With any bad row nothing is stored unless `skip_errors`."""
     report = ImportReport()
-    reader = csv.DictReader(StringIO(text.lstrip("\ufeff")))
+    reader = csvfiles.reader(text)
     needed = {"participant", "date", "status"}
     if needed - {c.strip().lower() for c in reader.fieldnames or []}:
         report.errors.append(("columns", {"value": "participant, date, start, status, reason"}))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -13,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_, format_when, use_locale
-from bot.services import reminders
+from bot.services import csvfiles, reminders
 from storage.models import (
     Appointment,
     AppointmentKind,
@@ -210,7 +208,7 @@ def import_csv(
 ) -> ImportReport:
     """Import appointments; with any bad row nothing is stored unless `skip_errors`."""
     report = ImportReport()
-    reader = csv.DictReader(StringIO(text.lstrip("\ufeff")))
+    reader = csvfiles.reader(text)
     missing = set(COLUMNS[:4]) - {c.strip().lower() for c in reader.fieldnames or []}
     if missing:
         report.errors.append(("columns", {"value": ", ".join(COLUMNS)}))

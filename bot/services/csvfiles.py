@@ -1,0 +1,41 @@
+"""CSV as spreadsheets meet it: files we read may be comma- or semicolon-separated (Dutch Excel
+writes `;`), UTF-8 with or without a byte-order mark; files we write never start a cell with
+something a spreadsheet runs as a formula (OWASP: `=`, `+`, `-`, `@`, tab, carriage return),
+because a participant chooses their own name."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from io import StringIO
+from typing import IO, Any
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def reader(text: str) -> csv.DictReader[str]:
+    """Rows of a CSV text keyed by its header, the separator read from the header line."""
+    text = text.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return csv.DictReader(StringIO(text), delimiter=delimiter)
+
+
+def safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run is written as text (a leading apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class SafeWriter:
+    """csv.DictWriter whose text cells can never become formulas."""
+
+    def __init__(self, out: IO[str], fieldnames: Iterable[str]) -> None:
+        self._writer = csv.DictWriter(out, fieldnames=list(fieldnames))
+
+    def writeheader(self) -> None:
+        self._writer.writeheader()
+
+    def writerow(self, row: Mapping[str, Any]) -> None:
+        self._writer.writerow({key: safe(value) for key, value in row.items()})
