@@ -19,6 +19,7 @@ CHOICE_SUM = 0.80  # two content answers this likely together: "did you mean A o
 CHOICE_LEAST = 0.25  # ... each at least this likely
 KNOWN_SCRIPTS = {"latin", "arabic", "ethiopic"}
 MIN_COVERAGE = 0.45  # share of character 3-grams seen in training, below: a language we lack
+AGREE_AT_LEAST = 0.2  # the intent classifier's own crisis probability, for the model to be sure
 MIN_KNOWN_WORDS = 2  # the crisis model alone needs this many words it knows ("eid mubarak")
 
 
@@ -90,6 +91,9 @@ def interpret(
     guesses = tuple(r["name"] for r in ranking[:3] if r["name"] != "crisis")
     entities = tuple(parsed.get("entities", []))
     sure, maybe = crisis_reading(engine, text, lang)
+    agree = next((r["confidence"] for r in ranking if r["name"] == "crisis"), 0.0)
+    if sure and agree < AGREE_AT_LEAST:  # the intents see something else ("tot snel"): ask
+        sure, maybe = False, True
     if sure:
         return Understood("crisis", best["confidence"], True, "", ("crisis",), entities, parsed)
     own = getattr(engine, "thresholds", None) or {}
