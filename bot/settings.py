@@ -81,6 +81,43 @@ class Settings(BaseSettings):
             raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value.upper()
+
+    @field_validator("content_dir")
+    @classmethod
+    def _content_folder(cls, value: str) -> str:
+        folder = Path(value)
+        if value and not ((folder / "amounts.yaml").is_file() and (folder / "answers").is_dir()):
+            raise ValueError(f"{value!r} is not a folder with amounts.yaml and answers/")
+        return value
+
+    @field_validator("telegram_api_base_url", "rasa_url", "webhook_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        number, _, secret = (value or "").partition(":")
+        if value is not None and not (number.isdigit() and secret and " " not in secret):
+            raise ValueError("looks like 123456789:ABC-DEF…, as @BotFather gives it")
+        return value
+
+    @field_validator("webhook_listen", "nlu_cache")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
     @field_validator("quiet_hours")
     @classmethod
     def _hours(cls, value: str) -> str:
@@ -120,4 +157,5 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         if not first["loc"]:  # a rule across settings names them itself
             raise SettingsError(str(first["msg"]).removeprefix("Value error, ")) from None
-        raise SettingsError(f"{str(first['loc'][0]).upper()}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{str(first['loc'][0]).upper()}: {message}") from None
