@@ -46,15 +46,16 @@ def broadcast_command(runtime: Runtime, args: argparse.Namespace) -> int:
         with session.begin():
             organisation = _organisation(session, args.org) if args.org else None
         try:
+            if organisation is None:  # a message is only ever shown within its organisation
+                raise SystemExit("wegwijzer: --org is required")
             if args.report or args.cancel:
                 wanted = args.report or args.cancel
-                org_id = organisation.id if organisation else _owner(session, wanted)
                 if args.cancel:
-                    broadcasts.cancel_or_stop(session, args.cancel, org_id, now)
-                print(report_text(broadcasts.report(session, wanted, org_id), settings.zone))
+                    broadcasts.cancel_or_stop(session, args.cancel, organisation.id, now)
+                print(
+                    report_text(broadcasts.report(session, wanted, organisation.id), settings.zone)
+                )
                 return 0
-            if organisation is None:
-                raise SystemExit("wegwijzer: --org is required")
             if args.list:
                 for item in broadcasts.recent(session, organisation.id, 20):
                     print(
@@ -92,13 +93,3 @@ def broadcast_command(runtime: Runtime, args: argparse.Namespace) -> int:
         except BroadcastRefused as error:
             print(f"wegwijzer: {refusal(error)}", file=sys.stderr)
             return 2
-
-
-def _owner(session, broadcast_id: int) -> int:  # noqa: ANN001
-    from storage.models import Broadcast
-
-    with session.begin():
-        broadcast = session.get(Broadcast, broadcast_id)
-        if broadcast is None:
-            raise SystemExit(f"wegwijzer: there is no message {broadcast_id}")
-        return broadcast.organisation_id

@@ -113,9 +113,12 @@ def test_broadcast_from_the_command_line(demo_folder: Path) -> None:
     assert sent.returncode == 0, sent.stderr
     number = re.search(r"Bericht (\d+)", sent.stdout)
     assert number, sent.stdout
-    report = wegwijzer(demo_folder, "broadcast", "--report", number.group(1))
+    report = wegwijzer(demo_folder, "broadcast", "--org", "demo", "--report", number.group(1))
     assert report.returncode == 0 and f"Bericht {number.group(1)}" in report.stdout
-    stopped = wegwijzer(demo_folder, "broadcast", "--cancel", number.group(1))
+    anyone = wegwijzer(demo_folder, "broadcast", "--report", number.group(1))
+    assert anyone.returncode != 0 and "--org is required" in anyone.stderr
+    assert "Bericht" not in anyone.stdout
+    stopped = wegwijzer(demo_folder, "broadcast", "--org", "demo", "--cancel", number.group(1))
     assert stopped.returncode == 0
 
 
