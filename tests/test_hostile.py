@@ -9,6 +9,7 @@ import random
 from telegram import Update
 
 from bot.telegram.emulator import user_dict
+from tests.helpers.phone import said
 
 TEXTS = [
     "",
@@ -169,3 +170,18 @@ async def test_edited_messages_are_ignored(app, api) -> None:
         Update.de_json(api.message_update(42, "/help", kind="edited_message"), app.bot)
     )
     assert api.sent(42) == []
+
+
+async def test_a_button_on_an_inline_message_is_answered_without_a_traceback(
+    app, api, caplog
+) -> None:
+    update = api.callback_update(42, "fl:abc:consent:0")
+    update["callback_query"].pop("message")
+    update["callback_query"]["inline_message_id"] = "inline-1"
+    with caplog.at_level(logging.ERROR):
+        await app.process_update(Update.de_json(update, app.bot))
+    assert [a.get("text") for a in api.callback_answers] == [
+        said("nl", "This button is no longer active.")
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert app.bot_data.get("errors", 0) == 0

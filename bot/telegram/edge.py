@@ -23,6 +23,12 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
     """Claim the update, look up the chat and set the locale for the handlers after this one."""
     runtime = context.runtime
     now = runtime.clock.now()
+    query = update.callback_query
+    if query is not None and query.message is None:  # an inline message: never one of ours
+        code = query.from_user.language_code if query.from_user else None
+        set_locale(resolve_locale(None, code, runtime.settings.default_language))
+        await query.answer(_("This button is no longer active."))
+        raise ApplicationHandlerStop
     chat = update.effective_chat
     private = chat.id if chat is not None and chat.type == chat.PRIVATE else None
     with runtime.session_factory() as session:
