@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
 import sys
+import unicodedata
+from typing import TextIO
 from urllib.parse import urlparse
 
 from sqlalchemy.exc import OperationalError
@@ -162,8 +165,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Printable(io.TextIOBase):
+    """The terminal of the person running a command: control characters in what it prints
+    (a participant chooses their own name, escapes and all) are shown, never obeyed."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        self.out.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return self.out.isatty()
+
+
+def printable(text: str) -> str:
+    """Control characters (ANSI escapes among them) and bidi embeddings or overrides as visible
+    escapes; lines, tabs and the isolates our own texts use stay."""
+    return "".join(
+        f"\\u{ord(char):04x}"
+        if (unicodedata.category(char) == "Cc" and char not in "\n\t")
+        or "\u202a" <= char <= "\u202e"
+        else char
+        for char in text
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if not isinstance(sys.stdout, _Printable):
+        sys.stdout = _Printable(sys.stdout)  # type: ignore[assignment]
     try:
         settings = load_settings()
         configure_logging(settings)

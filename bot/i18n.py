@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,10 +58,22 @@ def is_rtl(lang: str) -> bool:
     return _locale(lang).character_order == "right-to-left"
 
 
+# Embeddings, overrides and isolates: one left open in a participant's text would reverse the
+# rest of the line it is put into (a coach's Dutch alert), so inserted values never carry them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
 def isolate(value: object, lang: str | None = None) -> str:
-    """Wrap an inserted value in FSI…PDI in right-to-left text so names and numbers keep order."""
-    text = str(value)
-    return f"{FSI}{text}{PDI}" if is_rtl(lang or current_locale()) else text
+    """An inserted value without bidi controls of its own, wrapped in FSI…PDI when the
+    sentence or the value is right-to-left, so names, numbers and words keep their order."""
+    text = _BIDI_CONTROLS.sub("", str(value))
+    if is_rtl(lang or current_locale()) or _right_to_left(text):
+        return f"{FSI}{text}{PDI}"
+    return text
 
 
 def _fill(text: str, params: dict[str, object]) -> str:

@@ -272,3 +272,20 @@ def test_a_name_that_is_a_formula_stays_text_in_the_export(demo_folder: Path) ->
         rows = list(csv.DictReader(f))
     names = {r["name"] for r in rows if "HYPERLINK" in r["name"]}
     assert names == {"'" + name}  # a spreadsheet shows it, never runs it
+
+
+def test_control_characters_in_a_name_are_shown_not_obeyed(demo_folder: Path) -> None:
+    from datetime import date, timedelta
+
+    name = "Evil\x1b[2J\u202eman"
+    steps = ["/start DEMO", "1", "1", "/hoegaathet", "4"]
+    chat = wegwijzer(
+        demo_folder, "chat", "--chat-id", "4848", "--name", name, stdin="\n".join(steps) + "\n"
+    )
+    assert chat.returncode == 0, chat.stderr
+    today = date.today()
+    args = ["--org", "demo", "--from", str(today - timedelta(days=1)), "--to", str(today)]
+    shown = wegwijzer(demo_folder, "checkins", "export", *args, "--names").stdout
+    assert "\x1b" not in shown and "\u202e" not in shown
+    assert "Evil\\u001b[2J\\u202eman" in shown
+

@@ -213,3 +213,15 @@ def test_arabic_counts_from_eleven_take_the_accusative_singular() -> None:
             eleven, hundred = message.string[5], message.string[4]
             assert "\u064b" in eleven, message.id[0]  # ً tanwin fath
             assert eleven != hundred, message.id[0]
+
+
+def test_a_participants_unclosed_override_stays_inside_its_place() -> None:
+    from bot.i18n import FSI, PDI, _, use_locale
+    from bot.services.safety import CRISIS_ALERT
+
+    question = "ما بدي \u202eكمل abc"  # an override the participant never closed
+    with use_locale("nl"):
+        line = _(CRISIS_ALERT, name="Rami\u202e", question=question)
+    assert "\u202e" not in line
+    assert f"{FSI}ما بدي كمل abc{PDI}" in line  # right-to-left words isolated, Dutch or not
+    assert line.startswith("Rami ")  # a left-to-right name needs no marks
