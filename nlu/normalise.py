@@ -13,8 +13,14 @@ _REPEATS = re.compile(r"(\D)\1{2,}")  # "heeeelp" → "heelp"
 _SPACES = re.compile(r"\s+")
 
 
+def ascii_digits(text: str) -> str:
+    """Every decimal digit as 0–9: Arabic keyboards type ٠١٢٣, Persian ones ۰۱۲۳, full-width
+    ０１２; a code, a number of minutes or a date means the same in any of them."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = ascii_digits(unicodedata.normalize("NFKC", text)).casefold()
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
     # "beëindigen" and "beeindigen", "suïcide" and "suicide": accents are often left out.
     decomposed = unicodedata.normalize("NFD", text)

@@ -205,3 +205,19 @@ async def test_staff_code_links_the_coach(app, api, demo_codes) -> None:
         "berichten",
         "taal",
     ]
+
+
+@pytest.mark.parametrize("digits", ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "０１２３４５６７８９"])
+async def test_a_code_typed_in_other_digits_is_the_same_code(
+    api, app, demo_codes, runtime, digits
+) -> None:
+    people = ("Yonas", "Amina", "Rami", "Fatima")  # random personal codes: one has a digit
+    code = next(c for name, c in demo_codes.items() if name in people and any(map(str.isdigit, c)))
+    typed = "".join(digits[int(c)] if c.isdigit() else c.lower() for c in code)
+    phone = Phone(app, api, 7070, "ar")
+    seen = await phone.send(f"/start {typed}")
+    assert seen == [said("ar", "🌐 Choose your language.")]
+    with runtime.session_factory() as session:
+        from storage.models import FailedStart
+
+        assert session.scalars(select(FailedStart)).all() == []  # not a wrong try

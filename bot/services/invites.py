@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.services.errors import InviteExpired, InviteUnknown
+from nlu.normalise import ascii_digits
 from storage import repositories as repo
 from storage.models import Invite, InviteKind, Location, Organisation, StaffMember
 
@@ -33,7 +34,8 @@ class InviteTarget:
 
 
 def normalise(code: str) -> str:
-    return code.strip().upper()
+    """A code as we made it, whatever digits and case it was typed in."""
+    return ascii_digits(code).strip().upper()
 
 
 def new_code(length: int = 10) -> str:
