@@ -276,3 +276,12 @@ async def test_a_check_in_answer_stays_visible(app, api, people):
     await amina.tap(4)
     answered = next(m for m in api.sent(CHATS["Amina"]) if m["text"].startswith(said("so", MONEY)))
     assert answered["text"] == said("so", MONEY) + "\n\n✓ " + said("so", YES_NO[3])
+
+
+async def test_a_crisis_with_a_nul_byte_is_kept_and_alerted(app, api, people, session_factory):
+    """PostgreSQL refuses NUL in text: a crisis message with one must not be lost."""
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    safety_answer(await fatima.send(WORDS["nl"] + "\x00\x1b[2J"), "nl")
+    assert urgent_alerts(session_factory) == [("crisis", True, people["Fatima"])]
+    with session_factory() as session:
+        assert session.scalars(select(Question.text)).one() == WORDS["nl"] + "[2J"

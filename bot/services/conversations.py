@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.services import appointment_flow, broadcast_flow, checkins, invitations, onboarding
 from bot.services.errors import DomainError
+from bot.services.text import kept
 from flows import engine
-from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap
+from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap, Text
 from storage import repositories as repo
 
 
@@ -113,6 +114,8 @@ def handle(
 
     The state is read, advanced and written in one transaction with the row locked, so two
     quick taps (or two bot replicas) cannot both advance the same step."""
+    if isinstance(event, Text):  # typed words may end up in the flow's state: keep them clean
+        event = Text(kept(event.text))
     with session.begin():
         row = repo.flow_state(session, chat_id, lock=True)
         if row is None or row.flow_id not in flows.definitions:

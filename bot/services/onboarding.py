@@ -16,6 +16,7 @@ from bot.services.errors import (
     NotAParticipant,
     TooManyTries,
 )
+from bot.services.text import kept
 from storage import repositories as repo
 from storage.models import (
     ConsentRecord,
@@ -141,7 +142,7 @@ def accept_consent(
             participant = Participant(chat_id=chat_id, created_at=now)
             session.add(participant)
         participant.language = language or participant.language
-        participant.display_name = participant.display_name or display_name[:200] or None
+        participant.display_name = participant.display_name or kept(display_name)[:200] or None
         participant.organisation_id = target.organisation_id
         participant.location_id = target.location_id or participant.location_id
         participant.coach_id = target.coach_id

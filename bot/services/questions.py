@@ -22,6 +22,7 @@ from bot.content import AnswerBook
 from bot.i18n import N_, _, format_when, use_locale
 from bot.services import alerts, audit, outbox, scope
 from bot.services.errors import NotAParticipant, Refused
+from bot.services.text import kept
 from nlu.understand import Understood
 from storage import repositories as repo
 from storage.models import (
@@ -174,7 +175,7 @@ def ask(
     book: AnswerBook | None = None,
 ) -> Asked:
     """Raise the question alert for the coach (a crisis is `safety.report`'s)."""
-    question = text.strip()[:QUESTION_MAX]
+    question = kept(text).strip()[:QUESTION_MAX]
     with session.begin():
         person = _person(session, chat_id)
         coach = session.get(StaffMember, person.coach_id or -1)
@@ -219,7 +220,9 @@ def answered_by_bot(
     not `answered`, one whose answer the participant will pick from two ("did you mean…")."""
     with session.begin():
         person = _person(session, chat_id)
-        row = _new_question(session, person, text.strip()[:QUESTION_MAX], understood, "bot", now)
+        row = _new_question(
+            session, person, kept(text).strip()[:QUESTION_MAX], understood, "bot", now
+        )
         if answered:
             row.answered_by, row.answered_at, row.answer_intent = "bot", now, understood.intent
         return row.id
@@ -303,7 +306,7 @@ def _close(alert: Alert, now: datetime, how: str) -> None:
 def answer(session: Session, coach_chat: int, replied_to: int, text: str, now: datetime) -> str:
     """The coach replied to a question alert in Telegram: pass the answer on to the
     participant in their chat (once per reply), close the question. Returns their name."""
-    answer_text = text.strip()
+    answer_text = kept(text).strip()
     with session.begin():
         mine = scope.of_staff(session, coach_chat)
         sent = session.scalars(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.i18n import N_
 from bot.services import alerts, audit, invites
 from bot.services.errors import DomainError
+from bot.services.text import kept
 from nlu.understand import Understood
 from storage import repositories as repo
 from storage.models import Organisation, Participant, ParticipantStatus, Question
@@ -57,7 +58,7 @@ def report(
     now: datetime,
 ) -> CrisisSeen:
     """Raise (at most) one urgent alert for a crisis written in this chat, in one transaction."""
-    words = " ".join(text.split())[:QUESTION_MAX]
+    words = " ".join(kept(text).split())[:QUESTION_MAX]
     with session.begin():
         person = repo.participant_by_chat(session, chat_id)
         message = CRISIS_ALERT
@@ -129,6 +130,6 @@ def _signing_up(
         session.add(person)
     if person.status in (ParticipantStatus.NEW, ParticipantStatus.DECLINED):
         person.organisation_id, person.coach_id = target.organisation_id, target.coach_id
-        person.display_name = person.display_name or first_name[:200] or None
+        person.display_name = person.display_name or kept(first_name)[:200] or None
         session.flush()
     return person
