@@ -290,8 +290,9 @@ def test_control_characters_in_a_name_are_shown_not_obeyed(demo_folder: Path) ->
     assert "Evil[2J\\u202eman" in shown  # the escape was never stored; the override is shown
 
 
-
 def test_what_the_cli_prints_cannot_steer_the_terminal() -> None:
     from bot.cli import printable
 
-    assert printable("a\x1b[2Jb\u202ec\n\td\u2068e\u2069") == "a\\u001b[2Jb\\u202ec\n\td\u2068e\u2069"
+    assert (
+        printable("a\x1b[2Jb\u202ec\n\td\u2068e\u2069") == "a\\u001b[2Jb\\u202ec\n\td\u2068e\u2069"
+    )
