@@ -285,3 +285,42 @@ async def test_a_crisis_with_a_nul_byte_is_kept_and_alerted(app, api, people, se
     assert urgent_alerts(session_factory) == [("crisis", True, people["Fatima"])]
     with session_factory() as session:
         assert session.scalars(select(Question.text)).one() == WORDS["nl"] + "[2J"
+
+
+def member_update(api, chat_id: int, status: str) -> dict:
+    """Telegram's my_chat_member update for a private chat: the bot's new status there."""
+    bot = {"id": 7000000001, "is_bot": True, "first_name": "Wegwijzer"}
+    before = "member" if status == "kicked" else "kicked"
+    return {
+        "update_id": api.next_update_id(),
+        "my_chat_member": {
+            "chat": {"id": chat_id, "type": "private", "first_name": "X"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "X"},
+            "date": 0,
+            "old_chat_member": {"user": bot, "status": before, "until_date": 0},
+            "new_chat_member": {"user": bot, "status": status, "until_date": 0},
+        },
+    }
+
+
+async def test_blocking_the_bot_is_believed_at_once_and_the_coach_told_once(
+    app, api, runtime, people, session_factory
+):
+    from telegram import Update
+
+    from bot.services.alerts import TEXTS
+
+    rami = CHATS["Rami"]
+    for _ in range(2):
+        await app.process_update(Update.de_json(member_update(api, rami, "kicked"), app.bot))
+    with session_factory() as session:
+        assert session.get(Participant, people["Rami"]).unreachable_at is not None
+        kinds = [(a.kind, a.state.value) for a in session.scalars(select(Alert))]
+    assert kinds == [("unreachable", "open")]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    told = [t for t in api.texts(COACH_CHAT) if t == said("nl", TEXTS["unreachable"], name="Rami")]
+    assert len(told) == 1
+    await app.process_update(Update.de_json(member_update(api, rami, "member"), app.bot))
+    with session_factory() as session:
+        assert session.get(Participant, people["Rami"]).unreachable_at is None
+        assert [a.state.value for a in session.scalars(select(Alert))] == ["resolved"]

@@ -8,6 +8,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -28,6 +29,7 @@ from bot.telegram import (
     conversation,
     fallback,
     inbox,
+    membership,
     menu,
     onboarding,
     participants,
@@ -153,5 +155,6 @@ def add_handlers(application: Application) -> None:
             MessageHandler(private & filters.TEXT, fallback.text),
             MessageHandler(private, fallback.media),
             MessageHandler(groups & filters.COMMAND, fallback.group_command),
+            ChatMemberHandler(membership.blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
     )

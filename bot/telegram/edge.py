@@ -46,7 +46,8 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
             runtime.settings.default_language,
         )
     )
-    if identity.unreachable and chat is not None:
+    acted = update.message or update.edited_message or update.callback_query
+    if identity.unreachable and chat is not None and acted:  # they wrote: not blocked after all
         with runtime.session_factory() as session:
             alerts.reachable_again(session, chat.id, now)
 

@@ -1,0 +1,24 @@
+"""Telegram says when someone blocks the bot (and unblocks it): believe it at once, instead
+of finding out only when a send fails."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+
+from bot.services import alerts
+from bot.telegram.context import WegwijzerContext
+
+
+async def blocked_or_back(update: Update, context: WegwijzerContext) -> None:
+    """Blocked: unreachable, bulk cancelled, the coach told once; unblocked: reachable again."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != change.chat.PRIVATE:
+        return
+    runtime = context.runtime
+    status = change.new_chat_member.status
+    with runtime.session_factory() as session:
+        if status == ChatMember.BANNED:
+            if alerts.participant_blocked(session, change.chat.id, runtime.clock.now()):
+                context.wake_sender()
+        elif status == ChatMember.MEMBER:
+            alerts.reachable_again(session, change.chat.id, runtime.clock.now())
