@@ -92,8 +92,9 @@ def interpret(
     entities = tuple(parsed.get("entities", []))
     sure, maybe = crisis_reading(engine, text, lang)
     agree = next((r["confidence"] for r in ranking if r["name"] == "crisis"), 0.0)
-    if sure and agree < AGREE_AT_LEAST:  # the intents see something else ("tot snel"): ask
-        sure, maybe = False, True
+    if agree < AGREE_AT_LEAST and (sure or maybe):  # the intents see something else
+        # "tot snel" is a goodbye the intents are sure of: neither alarm nor ask; unsure: ask.
+        sure, maybe = False, best["confidence"] < threshold
     if sure:
         return Understood("crisis", best["confidence"], True, "", ("crisis",), entities, parsed)
     own = getattr(engine, "thresholds", None) or {}

@@ -241,3 +241,12 @@ def test_evaluate_on_a_test_file_ends_with_one_json_line(cache: Path, engine) ->
 def test_questions_that_only_look_like_ours_get_no_answer_of_ours(engine, text: str) -> None:
     understood = interpret(engine, text)
     assert understood.intent in (None, "out_of_scope"), (understood.intent, understood.confidence)
+
+
+@pytest.mark.parametrize(("text", "lang"), [("tot snel", "nl"), ("tot snel!", "nl")])
+def test_a_goodbye_the_intents_are_sure_of_is_no_crisis_and_no_question(
+    engine, text: str, lang: str
+) -> None:
+    understood = interpret(engine, text, lang)  # the crisis model alone once said 0.92
+    assert understood.intent == "goodbye"
+    assert not understood.crisis and not understood.maybe_crisis
