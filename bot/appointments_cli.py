@@ -45,7 +45,14 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> int:
             done = ngettext("{n} attendance record saved.", "{n} attendance records saved.", count)
         else:
             made = scheduling.import_csv(
-                session, organisation_id, text, now, settings.zone, settings.quiet, args.skip_errors
+                session,
+                organisation_id,
+                text,
+                now,
+                settings.zone,
+                settings.quiet,
+                args.skip_errors,
+                history=getattr(args, "history", False),
             )
             report, errors, count = made, scheduling.ROW_ERRORS, made.created
             done = ngettext("{n} appointment imported.", "{n} appointments imported.", count)

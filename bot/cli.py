@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("file", help="UTF-8 CSV file")
     importer.add_argument("--org", required=True, help="organisation slug")
     importer.add_argument(
+        "--history",
+        action="store_true",
+        help="the file brings earlier records along: past dates allowed, nothing reminded",
+    )
+    importer.add_argument(
         "--skip-errors",
         action="store_true",
         help="import the good rows even if some rows have errors",

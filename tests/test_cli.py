@@ -160,11 +160,21 @@ def test_console_broadcast_reaches_another_console(demo_folder: Path) -> None:
 
 
 def test_appointments_import_from_the_command_line(demo_folder: Path) -> None:
+    from datetime import date, timedelta
+
+    ahead = date.today() + timedelta(days=10)
     (demo_folder / "ok.csv").write_text(
         "participant,kind,date,start,end,repeat,location,with,notes\n"
-        "Yonas,school_day,2026-12-02,09:00,15:00,weekly:we,Wijkatelier Noord,,\n",
+        f"Yonas,school_day,{ahead},09:00,15:00,weekly:we,Wijkatelier Noord,,\n",
         encoding="utf-8",
     )
+    (demo_folder / "earlier.csv").write_text(
+        "participant;kind;date;start\nYonas;intake;2025-03-04;09:00\n", encoding="utf-8"
+    )
+    refused = wegwijzer(demo_folder, "appointments", "import", "earlier.csv", "--org", "demo")
+    assert refused.returncode == 2 and "2025-03-04" in refused.stderr
+    history = ["appointments", "import", "earlier.csv", "--org", "demo", "--history"]
+    assert wegwijzer(demo_folder, *history).returncode == 0
     (demo_folder / "bad.csv").write_text(
         "participant,kind,date,start\nNobody,exam,2026-12-02,09:00\n", encoding="utf-8"
     )

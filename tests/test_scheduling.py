@@ -123,7 +123,35 @@ def test_a_file_without_the_columns_is_refused(runtime, demo_codes) -> None:
 
 
 def test_dates_are_local_wall_clock(runtime, demo_codes, session_factory) -> None:
-    run(runtime, HEADER + "Fatima,exam,2026-07-01,10:00,,,,,\n")
+    run(runtime, HEADER + "Fatima,exam,2027-07-01,10:00,,,,,\n")
     with session_factory() as session:
         exam = session.scalars(select(Appointment).where(Appointment.kind == "exam")).one()
-    assert exam.starts_at == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)  # summer: UTC+2
+    assert exam.starts_at == datetime(2027, 7, 1, 8, 0, tzinfo=UTC)  # summer: UTC+2
+
+
+@pytest.mark.parametrize("rule", ["FREQ=SECONDLY", "FREQ=MINUTELY;INTERVAL=5", "RRULE:FREQ=HOURLY"])
+def test_a_rule_more_often_than_daily_is_refused_with_its_line(
+    runtime, demo_codes, session_factory, rule
+):
+    before = counts(session_factory)
+    report = run(runtime, HEADER + f"Yonas,school_day,2026-11-25,09:00,,{rule},,,\n")
+    assert report.errors == [("too_often", {"line": 2, "value": rule})]
+    assert counts(session_factory) == before
+
+
+def test_a_past_date_is_refused_unless_the_file_brings_history(
+    runtime, demo_codes, session_factory
+):
+    past = HEADER.replace(",", ";") + "Yonas;intake;2026-10-01;09:00;;none;;;\n"  # Dutch Excel
+    before = counts(session_factory)
+    assert run(runtime, past).errors == [("past", {"line": 2, "value": "2026-10-01"})]
+    settings = runtime.settings
+    with runtime.session_factory() as session:
+        org = session.scalars(select(Organisation.id)).first()
+    with runtime.session_factory() as session:
+        report = scheduling.import_csv(
+            session, org, past, runtime.clock.now(), settings.zone, settings.quiet, history=True
+        )
+    assert report.errors == [] and report.created == 1
+    appointments, reminders = counts(session_factory)
+    assert (appointments, reminders) == (before[0] + 1, before[1])  # nothing reminded

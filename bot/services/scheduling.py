@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import DAILY, rrulestr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -51,6 +51,7 @@ ROW_ERRORS = {
     "with": N_("Line {line}: no staff member called {value}."),
     "columns": N_("The file needs the columns {value}."),
     "past": N_("Line {line}: {value} has already passed."),
+    "too_often": N_("Line {line}: {value} repeats more often than once a day."),
 }
 
 
@@ -81,8 +82,10 @@ def create(
     now: datetime,
     zone: ZoneInfo,
     quiet: tuple[time, time],
+    remind: bool = True,
 ) -> Appointment:
-    """Store an appointment and plan its reminders, in the caller's transaction."""
+    """Store an appointment and plan its reminders (not for an earlier record brought along),
+    in the caller's transaction."""
     if schedule.rrule:
         rrulestr(schedule.rrule, dtstart=schedule.starts_at.replace(tzinfo=None))  # valid?
     appointment = Appointment(
@@ -99,8 +102,13 @@ def create(
     )
     session.add(appointment)
     session.flush()
-    reminders.sync(session, appointment, now, zone, quiet)
+    if remind:
+        reminders.sync(session, appointment, now, zone, quiet)
     return appointment
+
+
+class TooOften(ValueError):
+    """A repeat rule more frequent than daily."""
 
 
 def repeat_rule(text: str) -> str | None:
@@ -110,7 +118,9 @@ def repeat_rule(text: str) -> str | None:
         return None
     if text.upper().startswith(("FREQ=", "RRULE:")):
         rule = text.upper().removeprefix("RRULE:")
-        rrulestr(rule, dtstart=datetime(2026, 1, 1))
+        parsed = rrulestr(rule, dtstart=datetime(2026, 1, 1))
+        if getattr(parsed, "_freq", DAILY) > DAILY:  # hourly and faster: no appointment is
+            raise TooOften(text)  # that often, and every view of the person would crawl
         return rule
     kind, _, days = text.lower().partition(":")
     if kind not in ("weekly", "wekelijks") or not days:
@@ -169,6 +179,8 @@ def parse_row(
         raise fail("end")
     try:
         rule = repeat_rule(row.get("repeat") or "")
+    except TooOften:
+        raise fail("too_often", row.get("repeat", "")) from None
     except (ValueError, KeyError):
         raise fail("repeat", row.get("repeat", "")) from None
     places = (
@@ -205,8 +217,11 @@ def import_csv(
     zone: ZoneInfo,
     quiet: tuple[time, time],
     skip_errors: bool = False,
+    history: bool = False,
 ) -> ImportReport:
-    """Import appointments; with any bad row nothing is stored unless `skip_errors`."""
+    """Import appointments; with any bad row nothing is stored unless `skip_errors`. A date that
+    has passed is refused (as `add` refuses it) unless the file brings an organisation's
+    earlier records along (`history`): then nothing is reminded or announced."""
     report = ImportReport()
     reader = csvfiles.reader(text)
     missing = set(COLUMNS[:4]) - {c.strip().lower() for c in reader.fieldnames or []}
@@ -218,14 +233,17 @@ def import_csv(
         for line, raw in enumerate(reader, start=2):
             row = {(k or "").strip().lower(): v for k, v in raw.items()}
             try:
-                schedules.append(parse_row(session, organisation_id, line, row, zone))
+                schedule = parse_row(session, organisation_id, line, row, zone)
+                if schedule.starts_at <= now and not history:
+                    raise ValueError("past", {"line": line, "value": row.get("date", "")})
+                schedules.append(schedule)
             except ValueError as error:
                 reason, details = error.args if len(error.args) == 2 else ("date", {})
                 report.errors.append((reason, details))
         if report.errors and not skip_errors:
             return report
         for schedule in schedules:
-            create(session, organisation_id, schedule, now, zone, quiet)
+            create(session, organisation_id, schedule, now, zone, quiet, remind=not history)
             report.created += 1
     return report
 
