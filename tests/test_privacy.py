@@ -104,6 +104,7 @@ async def test_rami_sees_exports_and_erases_his_data_in_arabic(
     assert data["participant"]["display_name"] == "Rami"
     assert [(a["domain"], a["level"]) for a in data["checkin_answers"]] == [("financien", 4)]
     assert len(data["appointments"]) == 2 and data["consent"][0]["accepted"] is True
+    assert {"reminders", "messages_about_you_to_staff"} <= set(data)
     assert api.sent(CHATS["Rami"])[-1]["caption"] == said(
         "ar", "All your data. Only you received this file."
     )
@@ -251,3 +252,31 @@ async def test_what_i_keep_counts_only_real_answers_and_messages_to_me(
     with session_factory() as session:
         counted = privacy.summary(session, CHATS["Rami"])
     assert (counted.answers, counted.messages) == (1, 0)
+
+
+async def test_erasure_reaches_the_coachs_digest_and_every_message_that_quotes_them(
+    app, api, runtime, people, session_factory
+):
+    from bot.services import inbox
+
+    words = "بدي انتحر، ما عاد فيني"
+    rami = Phone(app, api, CHATS["Rami"], "ar")
+    await rami.send(words)  # an urgent alert to the coach quotes his words
+    sender = Sender(runtime, app.bot, name="t")
+    with session_factory() as session:  # Monday 11:00: the coach's digest names him
+        assert inbox.send_digests(session, runtime.clock.now(), runtime.settings.zone) == 1
+    await sender.drain_once()
+    assert any("Rami" in text for text in api.texts(COACH_CHAT))
+    with session_factory() as session:
+        mine = privacy.export(session, CHATS["Rami"], runtime.clock.now())
+    assert [m["kind"] for m in mine["messages_about_you_to_staff"]] == ["alert"]
+    assert "chat_id" not in mine["messages_about_you_to_staff"][0]
+    await rami.send("/vergeetmij")
+    await rami.tap(said("ar", YES))
+    await sender.drain_once()
+    assert traces(session_factory, people["Rami"], CHATS["Rami"], "Rami") == []
+    with session_factory() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in session.execute(select(table)).mappings():
+                dumped = json.dumps(dict(row), default=str, ensure_ascii=False)
+                assert "انتحر" not in dumped, (table.name, dumped[:200])

@@ -37,6 +37,7 @@ from storage.models import (
     ParticipantStatus,
     PhaseChange,
     Question,
+    Reminder,
     Signal,
     StaffMember,
 )
@@ -147,8 +148,8 @@ def _plain(value: Any) -> Any:
 def export(session: Session, chat_id: int, now: datetime) -> dict[str, Any]:
     """Everything stored about the participant, as plain JSON-ready data (the right of access):
     their record, consent, appointments and answers, attendance, check-in answers and the
-    coach's scores, phase steps, alerts about them, messages sent to them, and who looked at
-    their data. The request itself is audited."""
+    coach's scores, phase steps, reminders, alerts about them, messages sent to them and to
+    staff about them, and who looked at their data. The request itself is audited."""
     with session.begin():
         person = _person(session, chat_id)
         pid = person.id
@@ -169,11 +170,24 @@ def export(session: Session, chat_id: int, now: datetime) -> dict[str, Any]:
             "phase_changes": _rows(session, PhaseChange, PhaseChange.participant_id == pid),
             "alerts_for_the_coach": _rows(session, Alert, Alert.participant_id == pid),
             "questions_you_asked": _rows(session, Question, Question.participant_id == pid),
+            "reminders": _rows(
+                session,
+                Reminder,
+                Reminder.appointment_id.in_(
+                    select(Appointment.id).where(Appointment.participant_id == pid)
+                ),
+            ),
             "messages_to_you": _rows(
                 session,
                 Outbox,
                 (Outbox.participant_id == pid) & (Outbox.chat_id == chat_id),
                 skip=("claimed_by", "claimed_at", "idempotency_key"),
+            ),
+            "messages_about_you_to_staff": _rows(
+                session,
+                Outbox,
+                (Outbox.participant_id == pid) & (Outbox.chat_id != chat_id),
+                skip=("claimed_by", "claimed_at", "idempotency_key", "chat_id", "staff_id"),
             ),
             "who_saw_or_changed_your_data": _rows(
                 session, AuditEvent, AuditEvent.participant_id == pid
@@ -227,6 +241,7 @@ def erase(session: Session, participant_id: int, now: datetime, zone: ZoneInfo, 
                 "outflow", step.outflow.value if step.outflow else "onbekend", _month(step.on)
             ] += 1
     counts["erased", why, _month(now.astimezone(zone).date())] += 1
+    _blank_what_quotes(session, person)
     if person.organisation_id is not None:
         _tally(session, person.organisation_id, counts)
         coach = session.get(StaffMember, person.coach_id or -1)
@@ -260,6 +275,30 @@ def erase(session: Session, participant_id: int, now: datetime, zone: ZoneInfo, 
     audit.record(session, now, "participant_erased", actor="system", reason=why)
     session.delete(person)  # the rest goes with it (ON DELETE CASCADE)
     session.flush()
+
+
+def _blank_what_quotes(session: Session, person: Participant) -> None:
+    """Messages to staff that name or quote them without being linked to them (the coach's
+    morning digest lists several people), sent or not: blanked, within their organisation."""
+    if person.organisation_id is None:
+        return
+    quotes = [
+        text.strip()
+        for text in session.scalars(
+            select(Question.text).where(Question.participant_id == person.id)
+        )
+        if len(text.strip()) >= 8
+    ]
+    name = (person.display_name or "").strip()
+    found = [Outbox.text.contains(quote, autoescape=True) for quote in quotes]
+    if len(name) >= 2:
+        found.append(Outbox.text.contains(name, autoescape=True))
+    if found:
+        session.execute(
+            update(Outbox)
+            .where(Outbox.organisation_id == person.organisation_id, or_(*found))
+            .values(text="", buttons=None)
+        )
 
 
 def forget_me(session: Session, chat_id: int, now: datetime, zone: ZoneInfo) -> None:
