@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -12,7 +15,39 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-SessionFactory = sessionmaker[Session]
+
+
+class WegwijzerSession(Session):
+    """A Session whose `begin()` joins the transaction `together()` opened, so the services a
+    flow step calls commit with the step, or not at all."""
+
+    def begin(self, nested: bool = False) -> Any:
+        if not nested and self.info.get("together") and self.in_transaction():
+            return nullcontext(self.get_transaction())
+        return super().begin(nested=nested)
+
+
+SessionFactory = sessionmaker[WegwijzerSession]
+
+
+@contextmanager
+def together(session: Session) -> Iterator[None]:
+    """One transaction for everything inside, nested `with session.begin()` included, that
+    takes the write lock first: on SQLite BEGIN IMMEDIATE (SQLite ignores FOR UPDATE), so a
+    concurrent writer waits and then finds the step already taken; on PostgreSQL the rows read
+    FOR UPDATE are locked as usual."""
+    with session.begin():
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        session.info["together"] = True
+        try:
+            yield
+        finally:
+            session.info.pop("together", None)
+
+
+def savepoint(session: Session) -> AbstractContextManager[Any]:
+    """Inside `together()`: a part that a refusal undoes alone."""
+    return session.begin_nested()
 
 
 def make_engine(url: str) -> Engine:
@@ -32,11 +67,17 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # noqa: ANN001
+        """Other transactions begin as pysqlite begins them (at the first write)."""
+        if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
     return engine
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, class_=WegwijzerSession, expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Config:

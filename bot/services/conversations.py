@@ -17,6 +17,7 @@ from bot.services.text import kept
 from flows import engine
 from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap, Text
 from storage import repositories as repo
+from storage.db import savepoint, together
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,9 @@ def begin(
     """Start a flow for a chat, replacing any run it was in."""
     flow = flows.definitions[flow_id]
     state, effects = engine.start(flow, secrets.token_hex(3), variables, flows.env)
-    with session.begin():
+    with together(session):
         repo.save_flow_state(session, chat_id, flow.id, state, now)
-    return _act(session, chat_id, effects, now, actor or Actor())
+        return _act(session, chat_id, effects, now, actor or Actor())
 
 
 def handle(
@@ -112,11 +113,13 @@ def handle(
 ) -> Outcome | None:
     """Feed a tap or text to the chat's current run; None when it is in no flow (text only).
 
-    The state is read, advanced and written in one transaction with the row locked, so two
-    quick taps (or two bot replicas) cannot both advance the same step."""
+    The state is read, advanced and written, and the step's actions carried out, in one
+    transaction that holds the write lock (SQLite) or the row lock (PostgreSQL) from the start:
+    two quick taps (or two bot replicas) cannot both advance the same step, and a crash cannot
+    move the flow past an action that never happened."""
     if isinstance(event, Text):  # typed words may end up in the flow's state: keep them clean
         event = Text(kept(event.text))
-    with session.begin():
+    with together(session):
         row = repo.flow_state(session, chat_id, lock=True)
         if row is None or row.flow_id not in flows.definitions:
             return Outcome([Stale()]) if isinstance(event, Tap) else None
@@ -124,7 +127,7 @@ def handle(
         state, effects = engine.advance(flow, row.state, event, flows.env)
         if state != row.state:
             repo.save_flow_state(session, chat_id, flow.id, state, now)
-    return _act(session, chat_id, effects, now, actor or Actor())
+        return _act(session, chat_id, effects, now, actor or Actor())
 
 
 def option_values(session: Session, flows: Flows, chat_id: int) -> list[str]:
@@ -153,20 +156,22 @@ def waiting_question(session: Session, flows: Flows, chat_id: int) -> Send | Non
 def _act(
     session: Session, chat_id: int, effects: list[Effect], now: datetime, actor: Actor
 ) -> Outcome:
-    """Carry out the domain effects in order; a refused action ends the run."""
+    """Carry out the domain effects in order, inside the step's transaction; a refused action
+    is undone alone (its savepoint) and ends the run."""
     outcome = Outcome()
     for effect in effects:
         try:
-            if isinstance(effect, SetLanguage):
-                onboarding.set_language(session, chat_id, effect.language, now)
-            elif isinstance(effect, Action):
-                outcome.effects.extend(
-                    ACTIONS[effect.name](session, chat_id, effect.vars, now, actor) or []
-                )
+            with savepoint(session):
+                if isinstance(effect, SetLanguage):
+                    onboarding.set_language(session, chat_id, effect.language, now)
+                elif isinstance(effect, Action):
+                    outcome.effects.extend(
+                        ACTIONS[effect.name](session, chat_id, effect.vars, now, actor) or []
+                    )
+            if isinstance(effect, Action):
                 continue
         except DomainError as exc:
-            with session.begin():
-                repo.delete_flow_state(session, chat_id)
+            repo.delete_flow_state(session, chat_id)
             outcome.error = exc
             return outcome
         outcome.effects.append(effect)
