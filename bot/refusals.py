@@ -29,6 +29,10 @@ REFUSALS = {
     "checkin_old": N_(
         "This code is from another day. Please scan today's code, or tell the staff you are here."
     ),
+    "checkin_not_now": N_(
+        "You can check in here from 30 minutes before your appointment until it ends. "
+        "Are you here at another time? Please tell the staff."
+    ),
     "checkin_not_linked": N_(
         "I cannot check you in yet. Please ask the staff for your personal code first."
     ),

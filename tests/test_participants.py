@@ -320,3 +320,29 @@ async def test_checking_in_with_the_locations_code_of_the_day(
         # The day list shows the scans: Yonas ✅ and Rami ⏰ without the coach tapping.
         queued = session.scalars(select(Outbox).where(Outbox.state == OutboxState.QUEUED)).all()
         assert all(row.chat_id != STRANGER_CHAT for row in queued)
+
+
+async def test_a_qr_check_in_works_only_while_the_appointment_is_on_and_fakes_are_tries(
+    app, api, runtime, people, session_factory, clock
+):
+    with session_factory() as session:
+        north = session.scalars(select(Location).where(Location.name == "Wijkatelier Noord")).one()
+        code = attendance.checkin_payload(north, date(2026, 11, 24))
+    yonas = Phone(app, api, CHATS["Yonas"], "ti")
+    for hour, minute in ((8, 30), (14, 0)):  # an hour early; after the half-day of 09:30
+        clock.moment = local(2026, 11, 24, hour, minute).astimezone(UTC)
+        assert await yonas.send(f"/start {code}") == [
+            said("ti", refusals.REFUSALS["checkin_not_now"])
+        ]
+    forged = code[:-4] + ("0000" if not code.endswith("0000") else "1111")
+    clock.moment = local(2026, 11, 24, 9, 20).astimezone(UTC)
+    for _ in range(5):
+        await yonas.send(f"/start {forged}")
+    assert await yonas.send(f"/start {code}") == [
+        said(
+            "ti",
+            "Too many wrong codes. Please wait 15 minutes, or ask your coach for your code.",
+        )
+    ]
+    with session_factory() as session:
+        assert session.scalars(select(Attendance)).all() == []

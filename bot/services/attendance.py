@@ -14,18 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_
 from bot.services import audit, csvfiles, disengagement, reminders, scope
-from bot.services.errors import Refused
+from bot.services.errors import Refused, TooManyTries
+from bot.services.onboarding import TRIES, TRIES_WINDOW
 from bot.services.scope import Scope
 from storage.models import (
     Appointment,
     Attendance,
     AttendanceSource,
     AttendanceStatus,
+    FailedStart,
     Location,
     Participant,
     ParticipantStatus,
@@ -408,6 +410,16 @@ def checkin_location(session: Session, mine: Scope, location_id: int) -> Locatio
     return location
 
 
+CHECKIN_EARLY = timedelta(minutes=30)  # a QR check-in opens this long before the start
+UNTIMED = timedelta(hours=4)  # an appointment without an end lasts a half-day (dagdeel)
+
+
+def _length(appointment: Appointment) -> timedelta:
+    if appointment.ends_at is not None and appointment.ends_at > appointment.starts_at:
+        return appointment.ends_at - appointment.starts_at
+    return UNTIMED
+
+
 @dataclass(frozen=True)
 class CheckedIn:
     name: str
@@ -419,15 +431,35 @@ class CheckedIn:
 def check_in(
     session: Session, chat_id: int, payload: str, now: datetime, zone: ZoneInfo
 ) -> CheckedIn | None:
-    """A participant scanned a location's code: present (or late) at their occurrence there
-    today; a visit nobody expected is recorded too. None when the payload is no check-in code
-    at all (then it may be an invite code). Refused for an old, made-up or foreign code."""
+    """A participant scanned a location's code: present (or late) at their occurrence there,
+    from 30 minutes before it starts until it ends. None when the payload is no check-in code
+    at all (then it may be an invite code). Refused for an old, made-up or foreign code (a
+    made-up one counts as a wrong try, five lock the chat a while) or outside that time."""
     found = CHECKIN.match(payload)
     if found is None:
         return None
+    try:
+        return _check_in(session, chat_id, found, now, zone)
+    except Refused as refused:
+        if refused.reason == "checkin_unknown":  # a made-up code is a wrong try, as at /start
+            with session.begin():
+                session.add(FailedStart(chat_id=chat_id, at=now))
+        raise
+
+
+def _check_in(
+    session: Session, chat_id: int, found: re.Match[str], now: datetime, zone: ZoneInfo
+) -> CheckedIn:
     location_id, day_text, signature = int(found[1]), found[2], found[3].lower()
     today = now.astimezone(zone).date()
     with session.begin():
+        tries = session.scalar(
+            select(func.count())
+            .select_from(FailedStart)
+            .where(FailedStart.chat_id == chat_id, FailedStart.at > now - TRIES_WINDOW)
+        )
+        if (tries or 0) >= TRIES:
+            raise TooManyTries(chat_id)
         location = session.get(Location, location_id)
         try:
             day = datetime.strptime(day_text, "%Y%m%d").date()
@@ -449,7 +481,7 @@ def check_in(
         ):
             raise Refused("checkin_not_linked")
         begin, end = _day_bounds(today, zone)
-        candidates = [
+        candidates = [  # only while it is on: a forwarded photo does not make anyone present
             (start, appointment)
             for appointment in session.scalars(
                 select(Appointment).where(
@@ -459,12 +491,12 @@ def check_in(
                 )
             )
             for start in reminders.occurrences(appointment, begin, end, zone)
+            if start - CHECKIN_EARLY <= now <= start + _length(appointment)
         ]
-        if candidates:
-            start, appointment = min(candidates, key=lambda c: abs(c[0] - now))
-            appointment_id: int | None = appointment.id
-        else:
-            start, appointment_id = now.replace(second=0, microsecond=0), None
+        if not candidates:
+            raise Refused("checkin_not_now")
+        start, appointment = min(candidates, key=lambda c: abs(c[0] - now))
+        appointment_id = appointment.id
         earlier = session.scalars(
             select(Attendance).where(
                 Attendance.participant_id == person.id, Attendance.occurrence_start == start

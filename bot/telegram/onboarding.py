@@ -5,9 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import _
-from bot.refusals import refusal
 from bot.services import attendance, conversations, onboarding
-from bot.services.errors import DomainError, Refused
+from bot.services.errors import DomainError
 from bot.services.invites import InviteKind
 from bot.telegram import menu
 from bot.telegram.context import WegwijzerContext
@@ -105,8 +104,8 @@ async def _check_in(context: WegwijzerContext, chat_id: int, payload: str) -> bo
             done = attendance.check_in(
                 session, chat_id, payload, runtime.clock.now(), runtime.settings.zone
             )
-    except Refused as error:
-        await say(context, chat_id, refusal(error))
+    except DomainError as error:  # a refusal, or too many wrong codes
+        await say(context, chat_id, explain(error))
         return True
     if done is None:
         return False
