@@ -363,3 +363,45 @@ async def test_a_reply_to_the_question_in_the_inbox_answers_it(
     add_colleagues(session_factory, runtime.clock.now())
     theirs = await other.deliver(api.message_update(2002, "Ja!", user=other.user, extra=reply))
     assert theirs == [said("nl", "To answer a question, reply to the message with the question.")]
+
+
+async def test_questions_one_after_the_other_are_one_alert_and_one_message(
+    app, api, runtime, people, session_factory, clock
+):
+    runtime.settings.nlu_threshold = 0.999  # every question goes to the coach
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    sender = Sender(runtime, app.bot, name="t")
+    asked = ["mag ik mijn fiets binnen zetten", "en mijn zoon ook meenemen", "hoe laat is de lunch"]
+    await fatima.send(asked[0])
+    await sender.drain_once()
+    before = len(api.sent(COACH_CHAT))
+    for question in asked[1:]:
+        clock.advance(minutes=5)
+        await fatima.send(question)
+        await sender.drain_once()
+    coach_messages = api.sent(COACH_CHAT)
+    assert len(coach_messages) == before  # no new message: the same one, edited
+    text = coach_messages[-1]["text"]
+    assert all(question in text for question in asked)
+    assert text == said(
+        "nl",
+        questions.THREAD_ALERT,
+        name="Fatima",
+        questions="\n".join(f"• {q}" for q in asked),
+    )
+    with session_factory() as session:
+        assert len(session.scalars(select(Alert)).all()) == 1
+        assert {q.alert_id for q in session.scalars(select(Question))} == {
+            session.scalars(select(Alert.id)).one()
+        }
+    clock.advance(minutes=45)  # later on: a new thread
+    await fatima.send("waar kan ik mijn jas laten")
+    await sender.drain_once()
+    assert len(api.sent(COACH_CHAT)) == before + 1
+    coach = Phone(app, api, COACH_CHAT, "nl")  # a reply to the edited message answers them
+    reply = {"reply_to_message": coach_messages[before - 1]}
+    await coach.deliver(api.message_update(COACH_CHAT, "Ja hoor.", user=coach.user, extra=reply))
+    await sender.drain_once()
+    assert api.texts(CHATS["Fatima"])[-1] == said(
+        "nl", ANSWERED, coach="Sanne de Vries", answer="Ja hoor."
+    )

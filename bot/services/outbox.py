@@ -30,6 +30,7 @@ _COLUMNS = (
     Outbox.participant_id,
     Outbox.group_id,
     Outbox.attempts,
+    Outbox.telegram_message_id,
 )
 
 
@@ -44,6 +45,7 @@ class Claimed:
     participant_id: int | None
     group_id: int | None
     attempts: int
+    edits: int | None = None  # queued with a message id: a new text for that sent message
 
     @property
     def bulk(self) -> bool:

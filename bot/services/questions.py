@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from storage.models import (
     Organisation,
     Outbox,
     OutboxKind,
+    OutboxState,
     Participant,
     ParticipantStatus,
     Question,
@@ -40,6 +41,8 @@ from storage.models import (
 )
 
 QUESTION_MAX = 1000  # characters of a question kept for the coach
+THREAD_WINDOW = timedelta(minutes=30)  # questions this close together are one alert thread
+THREAD_SHOWN = 10  # the newest questions the coach's message shows
 
 ASKED = N_(
     "I am not sure about the answer. I have sent your question to your coach {coach}. "
@@ -56,6 +59,10 @@ STILL_ASKING = N_(
 STILL_OPEN = N_(
     "Not answered yet, since {when}: {name} asked: “{question}” Reply to this message to "
     "answer, or tap a topic."
+)
+THREAD_ALERT = N_(
+    "{name} asked several questions, one after the other:\n{questions}\nReply to this message "
+    "to answer in your own words, or tap a topic."
 )
 ANSWERED = N_("Your coach {coach} answers:\n{answer}")
 PICKED = N_("Your coach {coach} sends you this answer:\n{answer}")
@@ -180,6 +187,12 @@ def ask(
         person = _person(session, chat_id)
         coach = session.get(StaffMember, person.coach_id or -1)
         row = _new_question(session, person, question, understood, "coach", now)
+        thread = _open_thread(session, person, now)
+        if thread is not None:  # more questions soon after: the same alert and message, updated
+            _add_to_thread(session, thread, person, coach, question, now)
+            row.alert_id = thread.id
+            audit.record(session, now, "question_asked", participant_id=person.id)
+            return Asked(coach.name if coach else "", row.id)
         with use_locale(coach.language if coach else "nl"):
             guesses = ", ".join(_(TOPICS[g]) for g in understood.guesses if g in TOPICS)
         alert = alerts.raise_alert(
@@ -206,6 +219,73 @@ def ask(
             intent=understood.intent,
         )
         return Asked(coach.name if coach else "", row.id)
+
+
+def _open_thread(session: Session, person: Participant, now: datetime) -> Alert | None:
+    """Their question alert of the last THREAD_WINDOW that nobody has answered yet."""
+    return session.scalars(
+        select(Alert)
+        .where(
+            Alert.participant_id == person.id,
+            Alert.kind == "question",
+            Alert.state == AlertState.OPEN,
+            Alert.created_at > now - THREAD_WINDOW,
+        )
+        .order_by(Alert.id.desc())
+    ).first()
+
+
+def _add_to_thread(
+    session: Session,
+    alert: Alert,
+    person: Participant,
+    coach: StaffMember | None,
+    question: str,
+    now: datetime,
+) -> None:
+    """One more question in the alert; the coach's message says them all (edited once sent)."""
+    asked = [*alert.detail.get("thread", [alert.detail.get("question", "")]), question]
+    shown = "\n".join(f"• {q}" for q in asked[-THREAD_SHOWN:])
+    alert.detail = {
+        **alert.detail,
+        "thread": asked,
+        "message": THREAD_ALERT,
+        "params": {"questions": shown},
+    }
+    first = session.scalars(
+        select(Outbox).where(Outbox.idempotency_key == f"alert:{alert.id}")
+    ).first()
+    if first is None or coach is None or coach.chat_id is None:
+        return
+    with use_locale(coach.language):
+        text = alerts.describe(alert, person)
+    if (
+        first.state in (OutboxState.QUEUED, OutboxState.SENDING)
+        and first.telegram_message_id is None
+    ):
+        first.text = text  # not on the wire yet: the one message says it all
+        return
+    outbox.enqueue_many(
+        session,
+        [
+            {
+                **outbox.message(
+                    now,
+                    key=f"alert:{alert.id}:thread:{len(asked)}",
+                    chat_id=coach.chat_id,
+                    text=text,
+                    buttons=first.buttons,
+                    kind=OutboxKind.ALERT,
+                    priority=PRIORITY_ALERT,
+                    staff_id=coach.id,
+                    organisation_id=person.organisation_id,
+                    participant_id=person.id,
+                    language=coach.language,
+                ),
+                "telegram_message_id": first.telegram_message_id,  # an edit of that message
+            }
+        ],
+    )
 
 
 def answered_by_bot(

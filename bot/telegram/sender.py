@@ -125,6 +125,11 @@ class Sender:
         """Send one claimed message and record the outcome."""
         runtime = self.runtime
         try:
+            if item.edits is not None:  # the same message, updated (a thread of questions)
+                await self._edit(item)
+                with runtime.session_factory() as session:
+                    outbox.mark_sent(session, item.id, item.edits, runtime.clock.now())
+                return
             message = await self.bot.send_message(
                 item.chat_id,
                 item.text,
@@ -148,6 +153,19 @@ class Sender:
         else:
             with runtime.session_factory() as session:
                 outbox.mark_sent(session, item.id, message.message_id, runtime.clock.now())
+
+    async def _edit(self, item: Claimed) -> None:
+        try:
+            await self.bot.edit_message_text(
+                item.text,
+                chat_id=item.chat_id,
+                message_id=item.edits,
+                reply_markup=markup(item.buttons),
+                rate_limit_args={"bulk": True},
+            )
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                raise
 
     def _retry(self, item: Claimed, error: str, after: timedelta) -> None:
         runtime = self.runtime
