@@ -332,6 +332,14 @@ async def test_marked_questions_become_training_data_to_review(
     assert merged in data.files(tmp_path / "data")
     # Another organisation's name filters everything out.
     assert review_command(runtime, argparse.Namespace(org="nope", out=str(out), merge=False)) == 2
+    # Once Fatima is erased, her words are never exported again.
+    from bot.services import privacy
+
+    with session_factory() as session:
+        privacy.forget_me(session, CHATS["Fatima"], runtime.clock.now(), runtime.settings.zone)
+    (out / "nl.yml").unlink()
+    assert review_command(runtime, argparse.Namespace(org="demo", out=str(out), merge=False)) == 0
+    assert not (out / "nl.yml").exists()
 
 
 async def test_a_reply_to_the_question_in_the_inbox_answers_it(
