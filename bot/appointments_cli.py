@@ -20,6 +20,7 @@ from bot.services import attendance, rescheduling, scheduling, scope
 from bot.services.errors import Refused
 from bot.services.reminder_texts import KINDS
 from bot.services.scope import Scope
+from nlu.normalise import ascii_digits
 from storage.models import Organisation
 
 
@@ -85,7 +86,8 @@ def _organisation_id(runtime: Runtime, slug: str) -> int | None:
 def _moment(text: str, zone: ZoneInfo) -> datetime | None:
     """ "2026-11-26 10:00" in local time."""
     try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+        moment = ascii_digits(text.strip())
+        return datetime.strptime(moment, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
     except ValueError:
         print(_("Write the moment as YYYY-MM-DD HH:MM, not {value}.", value=text), file=sys.stderr)
         return None

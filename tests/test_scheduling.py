@@ -155,3 +155,11 @@ def test_a_past_date_is_refused_unless_the_file_brings_history(
     assert report.errors == [] and report.created == 1
     appointments, reminders = counts(session_factory)
     assert (appointments, reminders) == (before[0] + 1, before[1])  # nothing reminded
+
+
+def test_dates_and_times_in_arabic_digits_are_read(runtime, demo_codes, session_factory):
+    report = run(runtime, HEADER + "Yonas,exam,٢٠٢٦-١٢-٠٢,١٠:٠٠,١٢:٣٠,none,,,\n")
+    assert report.errors == [] and report.created == 1
+    with session_factory() as session:
+        exam = session.scalars(select(Appointment).where(Appointment.kind == "exam")).one()
+    assert exam.starts_at == datetime(2026, 12, 2, 9, 0, tzinfo=UTC)

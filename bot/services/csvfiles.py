@@ -10,12 +10,15 @@ from collections.abc import Iterable, Mapping
 from io import StringIO
 from typing import IO, Any
 
+from nlu.normalise import ascii_digits
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def reader(text: str) -> csv.DictReader[str]:
-    """Rows of a CSV text keyed by its header, the separator read from the header line."""
-    text = text.lstrip("\ufeff")
+    """Rows of a CSV text keyed by its header, the separator read from the header line; digits
+    typed on an Arabic or a full-width keyboard read as 0–9 (dates, times, numbers)."""
+    text = ascii_digits(text.lstrip("\ufeff"))
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     return csv.DictReader(StringIO(text), delimiter=delimiter)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import N_, format_when, use_locale
 from bot.services import csvfiles, reminders
+from nlu.normalise import ascii_digits
 from storage.models import (
     Appointment,
     AppointmentKind,
@@ -148,6 +149,11 @@ def parse_row(
 ) -> Schedule:
     def fail(reason: str, value: object = "") -> ValueError:
         return ValueError(reason, {"line": line, "value": value})
+
+    row = {  # ٢٠٢٦-١٢-٠٢ from an Arabic keyboard is 2026-12-02
+        key: ascii_digits(value or "") if key in ("date", "start", "end") else value
+        for key, value in row.items()
+    }
 
     name = (row.get("participant") or "").strip()
     people = [int(name)] if name.isdigit() else _find(session, Participant, organisation_id, name)
