@@ -29,6 +29,14 @@ class RasaEngine:
     def known_words(self, text: str) -> int:
         return self.fallback.known_words(text)
 
+    def second_opinion(self, text: str, intent: str, threshold: float) -> bool:
+        """A content answer from Rasa only when the built-in engine gives the same intent above
+        its own cross-validated threshold: Rasa has no per-intent thresholds, and a wrong answer
+        about money is worse than "I asked your coach"."""
+        best = self.fallback.parse(text)["intent"]
+        needed = max(threshold, self.fallback.thresholds.get(intent, threshold))
+        return best["name"] == intent and best["confidence"] >= needed
+
     def crisis_probability(self, text: str) -> tuple[float, int]:
         """The built-in crisis model judges crises for every engine: its thresholds are ours."""
         return self.fallback.crisis_probability(text)

@@ -99,8 +99,10 @@ def interpret(
         return Understood("crisis", best["confidence"], True, "", ("crisis",), entities, parsed)
     own = getattr(engine, "thresholds", None) or {}
     needed = max(threshold, own.get(best["name"], threshold))
-    if best["name"] in CONTENT_INTENTS and not _knows_a_word(engine, text):
-        needed = 1.01  # a fact is never told on character shapes alone ("bril", "tilburg")
+    if best["name"] in CONTENT_INTENTS and not (
+        _knows_a_word(engine, text) and _second_opinion(engine, text, best["name"], threshold)
+    ):
+        needed = 1.01  # never on character shapes alone ("bril"), nor against the built-in
     if best["name"] == "crisis" or best["confidence"] < needed:
         return Understood(
             None,
@@ -116,6 +118,11 @@ def interpret(
     return Understood(
         best["name"], best["confidence"], False, "", guesses, entities, parsed, maybe
     )
+
+
+def _second_opinion(engine: Engine, text: str, intent: str, threshold: float) -> bool:
+    check = getattr(engine, "second_opinion", None)
+    return check is None or check(text, intent, threshold)
 
 
 def _knows_a_word(engine: Engine, text: str) -> bool:

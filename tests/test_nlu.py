@@ -250,3 +250,23 @@ def test_a_goodbye_the_intents_are_sure_of_is_no_crisis_and_no_question(
     understood = interpret(engine, text, lang)  # the crisis model alone once said 0.92
     assert understood.intent == "goodbye"
     assert not understood.crisis and not understood.maybe_crisis
+
+
+def test_rasa_gives_a_content_answer_only_with_the_built_in_engines_agreement(
+    engine, monkeypatch
+) -> None:
+    """Rasa has no per-intent thresholds: its money answers need the built-in engine's."""
+    rasa = RasaEngine("http://127.0.0.1:9", engine, timeout=0.05)
+
+    def sure_of(intent: str):  # what a Rasa server would say, at the HTTP boundary
+        ranking = [{"name": intent, "confidence": 0.99}, {"name": "greet", "confidence": 0.01}]
+        return lambda text, lang=None: {
+            "text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []
+        }  # fmt: skip
+
+    question = "krijg ik geld voor vrijwilligerswerk"
+    monkeypatch.setattr(rasa, "parse", sure_of("volunteer_allowance"))
+    assert interpret(rasa, question, "nl").intent == "volunteer_allowance"  # both agree
+    monkeypatch.setattr(rasa, "parse", sure_of("work_and_benefit"))
+    understood = interpret(rasa, question, "nl")
+    assert understood.intent is None and understood.reason == "low_confidence"  # to the coach
