@@ -27,9 +27,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from bot.services import broadcasts
-from bot.services.broadcasts import Draft
-from bot.telegram.emulator import user_dict
+from bot.console.emulator import user_dict
+from bot.services.messaging import broadcasts
+from bot.services.messaging.broadcasts import Draft
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import (
     Organisation,

@@ -23,11 +23,11 @@ from telegram import Update
 
 from bench.updates import seed as seed_people
 from bot.clock import FixedClock
+from bot.console.emulator import BotAPIEmulator, EmulatedRequest, user_dict
 from bot.runtime import bootstrap
-from bot.services import invitations
+from bot.services.checkins import invitations
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from bot.telegram.emulator import BotAPIEmulator, EmulatedRequest, user_dict
 from storage.db import upgrade
 from storage.models import (
     CheckinInvitation,

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
-from bot.services import disengagement
+from bot.services.coaching import disengagement
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import (
     Alert,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from bot.services import reminders
+from bot.services.appointments import reminders
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import (
     Appointment,

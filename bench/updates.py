@@ -22,12 +22,12 @@ from telegram import Update
 
 from bot import demo
 from bot.clock import SystemClock
+from bot.console.emulator import BotAPIEmulator, EmulatedRequest, user_dict
 from bot.runtime import bootstrap
-from bot.services import invites
-from bot.services.onboarding import CONSENT_VERSION
+from bot.services.people import codes
+from bot.services.people.onboarding import CONSENT_VERSION
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from bot.telegram.emulator import BotAPIEmulator, EmulatedRequest, user_dict
 from storage.db import upgrade
 from storage.models import ConsentRecord, InviteKind, Participant, ParticipantStatus, Phase
 
@@ -79,7 +79,7 @@ def seed(runtime, participants: int) -> list[tuple[int, str]]:
                 ConsentRecord(participant_id=pid, version=CONSENT_VERSION, accepted=True, at=now)
                 for pid in ids
             )
-            invites.create(session, now, 1, InviteKind.LOCATION, code="BENCH", valid_for=None)
+            codes.create(session, now, 1, InviteKind.LOCATION, code="BENCH", valid_for=None)
     return people
 
 

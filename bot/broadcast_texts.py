@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, _, format_when, language_name
-from bot.services.broadcasts import Report
+from bot.services.messaging.broadcasts import Report
 from storage.models import BroadcastState
 
 HEADERS = {

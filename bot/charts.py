@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.i18n import N_, _, current_locale, use_locale
-from bot.services.checkins import DOMAIN_NAMES
-from bot.services.progress import Progress
+from bot.services.checkins.signals import DOMAIN_NAMES
+from bot.services.coaching.progress import Progress
 
 OWN, COACH = N_("Own answer"), N_("Coach's score")
 TITLE = N_("Check-ins of {name}: their own answers, not an official ZRM score")

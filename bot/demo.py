@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import invites
+from bot.services.people import codes
 from storage.models import (
     Appointment,
     AppointmentKind,
@@ -98,7 +98,7 @@ def _create(session: Session, now: datetime, zone: ZoneInfo) -> Organisation:
     ]
     session.add_all(groups)
     session.flush()
-    invites.create(
+    codes.create(
         session,
         now,
         organisation.id,
@@ -107,7 +107,7 @@ def _create(session: Session, now: datetime, zone: ZoneInfo) -> Organisation:
         location_id=north.id,
         valid_for=None,
     )
-    invites.create(
+    codes.create(
         session,
         now,
         organisation.id,
@@ -116,7 +116,7 @@ def _create(session: Session, now: datetime, zone: ZoneInfo) -> Organisation:
         location_id=south.id,
         valid_for=None,
     )
-    invites.create(
+    codes.create(
         session,
         now,
         organisation.id,
@@ -141,7 +141,7 @@ def _create(session: Session, now: datetime, zone: ZoneInfo) -> Organisation:
         session.add(person)
         session.flush()
         session.add(GroupMembership(group_id=groups[place].id, participant_id=person.id))
-        invites.create(
+        codes.create(
             session,
             now,
             organisation.id,

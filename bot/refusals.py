@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from bot.i18n import N_, _, language_name
-from bot.services.errors import Refused
+from bot.services.errors import (
+    AlreadyLinked,
+    DomainError,
+    InviteExpired,
+    InviteUnknown,
+    Refused,
+    TooManyTries,
+)
 
 REFUSALS = {
     "empty": N_("The message is empty. Please write a text."),
@@ -62,3 +69,21 @@ def refusal(error: Refused) -> str:
     if "language" in details:
         details["language"] = language_name(str(details["language"]))
     return _(REFUSALS[error.reason], **details)
+
+
+def explain(error: DomainError) -> str:
+    """The kind sentence for each thing a person can get wrong: one place for chat and CLI."""
+    if isinstance(error, Refused):
+        return refusal(error)
+    if isinstance(error, InviteUnknown):
+        return _("I do not know this code. Check the code, or ask your coach for a new one.")
+    if isinstance(error, TooManyTries):
+        return _("Too many wrong codes. Please wait 15 minutes, or ask your coach for your code.")
+    if isinstance(error, InviteExpired):
+        return _("This code is no longer valid. Ask your coach for a new one.")
+    if isinstance(error, AlreadyLinked):
+        return _(
+            "You are already connected to {organisation}. Tap /help to see what I can do.",
+            organisation=error.organisation,
+        )
+    return _("Sorry, that did not work. Please try again, or ask your coach.")

@@ -10,11 +10,16 @@ from typing import Any
 from bot import content
 from bot.clock import Clock, SystemClock
 from bot.i18n import LANGUAGES, missing_translations
-from bot.services.conversations import ACTIONS, Flows
+from bot.services.actions import ActionFn
+from bot.services.appointments import booking
+from bot.services.checkins import invitations, signals
+from bot.services.conversations import Flows
+from bot.services.messaging import broadcast_flow
+from bot.services.people import onboarding
 from bot.settings import Settings
 from flows.loader import load_all
 from flows.model import Env, FlowError
-from storage.db import SessionFactory, make_engine, make_session_factory
+from storage.db import Database, SessionFactory, make_engine, make_session_factory
 
 
 @dataclass
@@ -25,7 +30,11 @@ class Runtime:
     flows: Flows
     answers: content.AnswerBook = field(default_factory=content.load)
     _nlu: Any = None
+    db: Database = field(init=False)
     _nlu_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.db = Database(self.session_factory)
 
     def nlu(self) -> Any:
         """The language engine, loaded (or trained) on first use: slow once, so adapters call
@@ -47,6 +56,24 @@ class Runtime:
             return self._nlu
 
 
+# What each flow's `action` steps may name: the composition root wires them, so the flow runner
+# and the features that act inside a flow do not import each other.
+ACTIONS: dict[str, ActionFn] = {
+    "accept_consent": onboarding.accept_action,
+    "decline_consent": onboarding.decline_action,
+    "renew_consent": onboarding.renew_action,
+    "withdraw_consent": onboarding.withdraw_action,
+    "broadcast_preview": broadcast_flow.preview,
+    "broadcast_create": broadcast_flow.create,
+    "appointment_summary": booking.summary,
+    "appointment_create": booking.create,
+    "new_time_preview": booking.new_time_preview,
+    "new_time_save": booking.new_time_save,
+    "record_signal": signals.record,
+    "checkin_done": invitations.finish_action,
+}
+
+
 def load_flows() -> Flows:
     """Load and check every flow file: structure, translations and the actions it names."""
     definitions = load_all(translated=missing_translations)
@@ -57,7 +84,7 @@ def load_flows() -> Flows:
                     f"{flow.source}:{step.line}: step '{step.name}' names unknown "
                     f"action {step.spec['action']!r}"
                 )
-    return Flows(definitions, Env(languages=LANGUAGES))
+    return Flows(definitions, Env(languages=LANGUAGES), ACTIONS)
 
 
 def bootstrap(

@@ -50,6 +50,31 @@ def savepoint(session: Session) -> AbstractContextManager[Any]:
     return session.begin_nested()
 
 
+class Database:
+    """What services get instead of a session: they open their own transaction, so an adapter
+    (Telegram, console, CLI, jobs, web) never holds one. `read()` for looking, `write()` for a
+    change that commits as one, `step()` for a change that must take the write lock first (a
+    flow step and its actions, a tap two devices may send at once)."""
+
+    def __init__(self, factory: SessionFactory) -> None:
+        self.factory = factory
+
+    @contextmanager
+    def read(self) -> Iterator[WegwijzerSession]:
+        with self.factory() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[WegwijzerSession]:
+        with self.factory() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def step(self) -> Iterator[WegwijzerSession]:
+        with self.factory() as session, together(session):
+            yield session
+
+
 def make_engine(url: str) -> Engine:
     """An engine with SQLite tuned for one process: WAL, foreign keys, a busy timeout."""
     parsed = make_url(url)

@@ -17,10 +17,10 @@ from telegram.ext import Application
 
 from bot import demo
 from bot.clock import FixedClock
+from bot.console.emulator import BotAPIEmulator, EmulatedRequest
 from bot.runtime import Runtime, bootstrap
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from bot.telegram.emulator import BotAPIEmulator, EmulatedRequest
 from storage.db import SessionFactory, make_engine, make_session_factory, upgrade
 from storage.models import Base
 from tests.helpers.phone import Phone

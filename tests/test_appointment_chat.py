@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.i18n import format_when, use_locale
-from bot.services import reminders
+from bot.services.appointments import reminders
 from bot.telegram.sender import Sender
 from storage.models import Appointment, Outbox, OutboxKind, Reminder
 from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people

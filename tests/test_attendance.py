@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import attendance, reminders
+from bot.services.appointments import attendance, reminders
 from bot.services.errors import Refused
-from bot.services.scope import Scope
+from bot.services.people.scope import Scope
 from bot.telegram.sender import Sender
 from storage.models import (
     Attendance,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.i18n import format_when
-from bot.services import broadcasts
+from bot.services.messaging import broadcasts
 from bot.telegram.sender import Sender
 from storage.models import Broadcast, Outbox
 from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
@@ -94,7 +94,7 @@ async def test_a_staff_member_connects_a_telegram_group(
     link_demo_people(session_factory, clock.now())
     from telegram import Update
 
-    from bot.telegram.emulator import user_dict
+    from bot.console.emulator import user_dict
 
     await app.process_update(
         Update.de_json(api.message_update(-100555, "/groep", user=user_dict(COACH_CHAT)), app.bot)

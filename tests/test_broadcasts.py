@@ -8,8 +8,8 @@ import pytest
 from babel import Locale
 from sqlalchemy import select
 
-from bot.services import broadcasts
-from bot.services.broadcasts import BroadcastRefused, Draft
+from bot.services.messaging import broadcasts
+from bot.services.messaging.broadcasts import BroadcastRefused, Draft
 from storage.models import (
     BroadcastState,
     Group,

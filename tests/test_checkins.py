@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.services.checkins import DROP, HELP_NOW, URGENT
+from bot.console.emulator import EmulatedRequest
+from bot.services.checkins.signals import DROP, HELP_NOW, URGENT
 from bot.telegram.app import build_application
-from bot.telegram.emulator import EmulatedRequest
 from bot.telegram.sender import Sender
 from flows.loader import DEFINITIONS, load_flow
 from flows.model import FlowError

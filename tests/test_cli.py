@@ -40,7 +40,7 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_db_upgrade_and_demo_data_can_run_twice(demo_folder: Path) -> None:
     again = wegwijzer(demo_folder, "db", "upgrade")
-    from bot.cli import _head
+    from bot.cli.main import _head
 
     assert again.returncode == 0 and f"revision {_head()}" in again.stdout
     first = wegwijzer(demo_folder, "demo-data")
@@ -301,7 +301,7 @@ def test_control_characters_in_a_name_are_shown_not_obeyed(demo_folder: Path) ->
 
 
 def test_what_the_cli_prints_cannot_steer_the_terminal() -> None:
-    from bot.cli import printable
+    from bot.cli.main import printable
 
     assert (
         printable("a\x1b[2Jb\u202ec\n\td\u2068e\u2069") == "a\\u001b[2Jb\\u202ec\n\td\u2068e\u2069"

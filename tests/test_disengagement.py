@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import attendance, disengagement
-from bot.services.disengagement import DEFAULT_RULES, Outcome, judge
-from bot.services.scope import Scope
+from bot.services.appointments import attendance
+from bot.services.coaching import disengagement
+from bot.services.coaching.disengagement import DEFAULT_RULES, Outcome, judge
+from bot.services.people.scope import Scope
 from bot.telegram.sender import Sender
 from storage.models import Alert, AlertState, AttendanceStatus, Participant
 from tests.helpers.people import COACH_CHAT, link_demo_people

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import cli, content
+from bot import content
+from bot.cli import main as cli
 from bot.services import facts
-from bot.services.questions import ASKED_AGAIN
+from bot.services.coaching.questions import ASKED_AGAIN
 from content import CONTENT_DIR
 from storage.models import Outbox, Question
 from tests.helpers.people import ADMIN_CHAT, CHATS, add_colleagues, link_demo_people

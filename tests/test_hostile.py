@@ -8,7 +8,7 @@ import random
 
 from telegram import Update
 
-from bot.telegram.emulator import user_dict
+from bot.console.emulator import user_dict
 from tests.helpers.phone import said
 
 TEXTS = [

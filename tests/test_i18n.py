@@ -217,7 +217,7 @@ def test_arabic_counts_from_eleven_take_the_accusative_singular() -> None:
 
 def test_a_participants_unclosed_override_stays_inside_its_place() -> None:
     from bot.i18n import FSI, PDI, _, use_locale
-    from bot.services.safety import CRISIS_ALERT
+    from bot.services.coaching.safety import CRISIS_ALERT
 
     question = "ما بدي \u202eكمل abc"  # an override the participant never closed
     with use_locale("nl"):

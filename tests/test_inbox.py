@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import format_day, format_when, use_locale
-from bot.services import alerts, attendance, disengagement, inbox
-from bot.services.scope import Scope
+from bot.services.appointments import attendance
+from bot.services.coaching import alerts, disengagement, inbox
+from bot.services.people.scope import Scope
 from bot.telegram.sender import Sender
 from storage.models import (
     Alert,

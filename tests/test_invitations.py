@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import invitations
-from bot.services.checkins import LOW_WEEKS
-from bot.services.invitations import DEFAULT_PLAN, INVITE, LATER, REMIND, START
+from bot.services.checkins import invitations
+from bot.services.checkins.invitations import DEFAULT_PLAN, INVITE, LATER, REMIND, START
+from bot.services.checkins.signals import LOW_WEEKS
 from bot.telegram.checkins import CLOSED
 from bot.telegram.sender import Sender
 from flows.steps.scale import DOMAINS

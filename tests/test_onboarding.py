@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.console.emulator import EmulatedRequest
 from bot.i18n import _, language_name, use_locale
 from bot.telegram.app import build_application
-from bot.telegram.emulator import EmulatedRequest
 from storage.models import AuditEvent, ConsentRecord, Participant, ParticipantStatus
 from tests.helpers.phone import Phone, assert_dialog, said
 

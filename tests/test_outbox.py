@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import outbox
+from bot.services.messaging import outbox
 from storage.models import (
     PRIORITY_ALERT,
     PRIORITY_BULK,

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import refusals
-from bot.services import attendance
-from bot.services.participants import OUTFLOWS, PHASES
+from bot.services.appointments import attendance
+from bot.services.people.participants import OUTFLOWS, PHASES
 from bot.telegram.participants import CHANGE_PHASE, HAND_OVER, LEAVES
 from bot.telegram.progress import CHECKINS
 from bot.telegram.render import qr_png
@@ -154,7 +154,7 @@ async def test_a_phase_change_and_leaving_are_stored_with_their_day(
 async def test_a_handover_moves_the_person_and_tells_both(
     app, api, runtime, people, session_factory, clock
 ):
-    from bot.services import alerts
+    from bot.services.coaching import alerts
 
     with session_factory() as session, session.begin():
         amina = session.scalars(

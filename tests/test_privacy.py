@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.services import attendance, privacy
-from bot.services import participants as people_service
-from bot.services.privacy import LEFT_SERVICE
-from bot.services.scope import Scope
+from bot.services.appointments import attendance
+from bot.services.people import participants as people_service
+from bot.services.people import privacy
+from bot.services.people.privacy import LEFT_SERVICE
+from bot.services.people.scope import Scope
 from bot.telegram.privacy import AS_FILE, ASK, FORGET, NO, YES
 from bot.telegram.sender import Sender
 from storage.models import (
@@ -168,7 +169,7 @@ AGREE, DISAGREE = "✅ Yes, that is OK", "❌ No"
 async def test_a_changed_consent_text_is_asked_again_before_anything_new_is_stored(
     app, api, runtime, people, session_factory, clock, monkeypatch
 ):
-    from bot.services import onboarding
+    from bot.services.people import onboarding
 
     monkeypatch.setattr(onboarding, "CONSENT_VERSION", "2027-01")
     yonas = Phone(app, api, CHATS["Yonas"], "ti")
@@ -223,7 +224,7 @@ async def test_a_chat_that_keeps_guessing_codes_has_to_wait(app, api, runtime, d
 def test_logs_hold_no_message_text_unless_the_switch_is_on(settings) -> None:
     import logging
 
-    from bot.cli import configure_logging
+    from bot.cli.main import configure_logging
 
     telegram_log = logging.getLogger("telegram.ext.ExtBot")  # logs whole messages at DEBUG
     root = logging.getLogger().level
@@ -257,7 +258,7 @@ async def test_what_i_keep_counts_only_real_answers_and_messages_to_me(
 async def test_erasure_reaches_the_coachs_digest_and_every_message_that_quotes_them(
     app, api, runtime, people, session_factory
 ):
-    from bot.services import inbox
+    from bot.services.coaching import inbox
 
     words = "بدي انتحر، ما عاد فيني"
     rami = Phone(app, api, CHATS["Rami"], "ar")

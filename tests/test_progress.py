@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.charts import chart_png
-from bot.services import progress
-from bot.services.checkins import HELP_NOW, URGENT
+from bot.console.emulator import EmulatedRequest
+from bot.services.checkins.signals import HELP_NOW, URGENT
+from bot.services.coaching import progress
 from bot.services.errors import Refused
-from bot.services.scope import Scope
+from bot.services.people.scope import Scope
 from bot.telegram.app import build_application
-from bot.telegram.emulator import EmulatedRequest
 from bot.telegram.progress import (
     AGENDA,
     BETTER,

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import answer_text, format_money, use_locale
-from bot.services import questions
-from bot.services.questions import (
+from bot.services.coaching import questions
+from bot.services.coaching.questions import (
     ANSWERED,
     ASKED,
     ASKED_AGAIN,
@@ -23,7 +23,7 @@ from bot.services.questions import (
     STILL_OPEN,
     TOPICS,
 )
-from bot.services.safety import CRISIS_ALERT, CRISIS_HELP
+from bot.services.coaching.safety import CRISIS_ALERT, CRISIS_HELP
 from bot.telegram.questions import OUT_OF_SCOPE, SMALL_TALK, TYPE_IT
 from bot.telegram.safety import HELP_LINE, HELP_NEARBY
 from bot.telegram.sender import Sender
@@ -305,7 +305,7 @@ async def test_marked_questions_become_training_data_to_review(
 ):
     import argparse
 
-    from bot.nlu_cli import review_command
+    from bot.cli.nlu import review_command
     from nlu import data
 
     runtime.settings.nlu_threshold = 0.999
@@ -333,7 +333,7 @@ async def test_marked_questions_become_training_data_to_review(
     # Another organisation's name filters everything out.
     assert review_command(runtime, argparse.Namespace(org="nope", out=str(out), merge=False)) == 2
     # Once Fatima is erased, her words are never exported again.
-    from bot.services import privacy
+    from bot.services.people import privacy
 
     with session_factory() as session:
         privacy.forget_me(session, CHATS["Fatima"], runtime.clock.now(), runtime.settings.zone)

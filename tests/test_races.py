@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.runtime import load_flows
 from bot.services import conversations
-from bot.services.conversations import Actor
+from bot.services.actions import Actor
 from flows.model import Tap
 from storage.db import make_engine, make_session_factory
 from storage.models import Signal
@@ -78,7 +78,7 @@ async def test_a_step_whose_action_fails_does_not_move_on(
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setitem(conversations.ACTIONS, "record_signal", broken)
+    monkeypatch.setitem(runtime.flows.actions, "record_signal", broken)
     with session_factory() as session, pytest.raises(RuntimeError):
         conversations.handle(session, runtime.flows, CHATS["Yonas"], event, clock.now(), Actor())
     monkeypatch.undo()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import reminders
+from bot.services.appointments import reminders
 from bot.telegram.sender import Sender
 from storage.models import (
     Alert,

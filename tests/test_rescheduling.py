@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import reminders, rescheduling
+from bot.services.appointments import reminders, rescheduling
 from bot.services.errors import Refused
-from bot.services.scope import Scope
+from bot.services.people.scope import Scope
 from bot.telegram.sender import Sender
 from storage.models import (
     Alert,

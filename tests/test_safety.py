@@ -11,9 +11,14 @@ from datetime import UTC
 import pytest
 from sqlalchemy import select
 
-from bot.services import onboarding
-from bot.services.questions import ASKED, TOPICS
-from bot.services.safety import CRISIS_ALERT, CRISIS_ALERT_NEW, CRISIS_HELP, CRISIS_HELP_ALONE
+from bot.services.coaching.questions import ASKED, TOPICS
+from bot.services.coaching.safety import (
+    CRISIS_ALERT,
+    CRISIS_ALERT_NEW,
+    CRISIS_HELP,
+    CRISIS_HELP_ALONE,
+)
+from bot.services.people import onboarding
 from bot.telegram.questions import SOMETHING_ELSE, WHICH_ONE
 from bot.telegram.safety import ARE_YOU_SAFE, GLAD, I_AM_SAFE, NEED_HELP
 from bot.telegram.sender import Sender
@@ -308,7 +313,7 @@ async def test_blocking_the_bot_is_believed_at_once_and_the_coach_told_once(
 ):
     from telegram import Update
 
-    from bot.services.alerts import TEXTS
+    from bot.services.coaching.alerts import TEXTS
 
     rami = CHATS["Rami"]
     for _ in range(2):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import scheduling
+from bot.services.appointments import scheduling
 from storage.models import Appointment, Organisation, Participant, ParticipantStatus, Reminder
 
 HEADER = "participant,kind,date,start,end,repeat,location,with,notes\n"

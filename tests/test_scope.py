@@ -20,10 +20,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 import bot.services
 from bot.refusals import REFUSALS
-from bot.services import alerts, broadcasts, questions, reminders
-from bot.services.broadcasts import Draft
+from bot.services.appointments import reminders
+from bot.services.coaching import alerts, questions
 from bot.services.errors import Refused
-from bot.services.scope import Scope
+from bot.services.messaging import broadcasts
+from bot.services.messaging.broadcasts import Draft
+from bot.services.people.scope import Scope
 from bot.telegram.appointments import NOT_CONNECTED as NO_APPOINTMENTS_KNOWN
 from bot.telegram.checkins import NOT_CONNECTED
 from nlu.understand import Understood
@@ -179,8 +181,8 @@ def arguments(fn: Any, world: dict[str, Any], now, zone, quiet) -> dict[str, Any
 
 def scoped_functions() -> list[Any]:
     found = []
-    for module_info in pkgutil.iter_modules(bot.services.__path__):
-        module = importlib.import_module(f"bot.services.{module_info.name}")
+    for module_info in pkgutil.walk_packages(bot.services.__path__, "bot.services."):
+        module = importlib.import_module(module_info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -228,7 +230,9 @@ def test_every_scoped_service_function_refuses_objects_of_others(
 
 
 def test_lists_show_nothing_of_another_organisation(world, runtime, session_factory, clock):
-    from bot.services import attendance, inbox, participants
+    from bot.services.appointments import attendance
+    from bot.services.coaching import inbox
+    from bot.services.people import participants
 
     other = Scope(organisation_id=world["org"] + 1)
     now, zone = clock.now(), runtime.settings.zone

@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import outbox
+from bot.console.emulator import user_dict
+from bot.services.messaging import outbox
 from bot.telegram.app import build_application
-from bot.telegram.emulator import user_dict
 from bot.telegram.sender import Sender
 from storage.models import (
     PRIORITY_ALERT,

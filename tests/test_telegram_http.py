@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from telegram.ext import Application
 
+from bot.console.emulator import user_dict
 from bot.runtime import Runtime
 from bot.telegram.app import build_application
-from bot.telegram.emulator import user_dict
 from tests.helpers.fake_bot_api import FakeBotAPI
 from tests.helpers.phone import said
 

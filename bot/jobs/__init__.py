@@ -11,7 +11,7 @@ from bot.jobs.attendance import disengagement_scan, escalate_urgent, morning_dig
 from bot.jobs.checkins import invitation_tick, plan_invitations
 from bot.jobs.housekeeping import erase_after_retention, forget_old_updates
 from bot.jobs.reminders import extend_reminders, reminder_tick
-from bot.services import inbox
+from bot.services.coaching import inbox
 
 
 def schedule(job_queue: JobQueue, zone: ZoneInfo) -> None:

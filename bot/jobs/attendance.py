@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services import disengagement, facts, inbox, questions
+from bot.services import facts
+from bot.services.coaching import disengagement, inbox, questions
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")

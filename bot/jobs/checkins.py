@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services import invitations
+from bot.services.checkins import invitations
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")

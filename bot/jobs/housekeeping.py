@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services import onboarding, privacy
+from bot.services.people import onboarding, privacy
 from bot.services.updates import forget_old
 from bot.telegram.context import WegwijzerContext
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.services import reminders
+from bot.services.appointments import reminders
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")

@@ -3,87 +3,37 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.services import appointment_flow, broadcast_flow, checkins, invitations, onboarding
+from bot.services.actions import ActionFn, Actor
 from bot.services.errors import DomainError
+from bot.services.people import onboarding
 from bot.services.text import kept
 from flows import engine
 from flows.model import Action, Effect, Env, Event, Flow, Send, SetLanguage, Stale, Tap, Text
 from storage import repositories as repo
-from storage.db import savepoint, together
+from storage.db import Database, savepoint, together
 
 
 @dataclass(frozen=True)
 class Flows:
-    """The loaded flow definitions and what the engine may know of the world."""
+    """The loaded flow definitions, what the engine may know of the world, and the domain
+    actions their `action` steps name (wired by the composition root, `bot.runtime`, so this
+    module imports no feature that runs inside a flow)."""
 
     definitions: dict[str, Flow]
     env: Env
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who drives the flow, as the actions need it: a first name, the local time zone and the
-    quiet hours (reminders planned by an action must respect them)."""
-
-    name: str = ""
-    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
-    quiet: tuple[time, time] = (time(21), time(8))
+    actions: dict[str, ActionFn] = field(default_factory=dict)
 
 
 @dataclass
 class Outcome:
     effects: list[Effect] = field(default_factory=list)
     error: DomainError | None = None
-
-
-# An action may answer with effects of its own (a preview, a report) shown in its place.
-ActionFn = Callable[[Session, int, dict[str, Any], datetime, Actor], list[Effect] | None]
-
-
-def _accept(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
-    onboarding.accept_consent(session, chat, v["code"], actor.name, now)
-
-
-def _renew(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
-    onboarding.renew_consent(session, chat, now)
-
-
-def _withdraw(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
-    onboarding.withdraw_consent(session, chat, now, actor.zone)
-
-
-def _checkin_done(
-    session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor
-) -> None:
-    invitations.finish(session, chat, v, now)
-
-
-def _decline(session: Session, chat: int, v: dict[str, Any], now: datetime, actor: Actor) -> None:
-    onboarding.decline_consent(session, chat, now)
-
-
-ACTIONS: dict[str, ActionFn] = {
-    "accept_consent": _accept,
-    "decline_consent": _decline,
-    "renew_consent": _renew,
-    "withdraw_consent": _withdraw,
-    "broadcast_preview": broadcast_flow.preview,
-    "broadcast_create": broadcast_flow.create,
-    "appointment_summary": appointment_flow.summary,
-    "appointment_create": appointment_flow.create,
-    "new_time_preview": appointment_flow.new_time_preview,
-    "new_time_save": appointment_flow.new_time_save,
-    "record_signal": checkins.record,
-    "checkin_done": _checkin_done,
-}
 
 
 def begin(
@@ -100,7 +50,7 @@ def begin(
     state, effects = engine.start(flow, secrets.token_hex(3), variables, flows.env)
     with together(session):
         repo.save_flow_state(session, chat_id, flow.id, state, now)
-        return _act(session, chat_id, effects, now, actor or Actor())
+        return _act(session, flows.actions, chat_id, effects, now, actor or Actor())
 
 
 def handle(
@@ -127,7 +77,34 @@ def handle(
         state, effects = engine.advance(flow, row.state, event, flows.env)
         if state != row.state:
             repo.save_flow_state(session, chat_id, flow.id, state, now)
-        return _act(session, chat_id, effects, now, actor or Actor())
+        return _act(session, flows.actions, chat_id, effects, now, actor or Actor())
+
+
+def start(
+    db: Database,
+    flows: Flows,
+    chat_id: int,
+    flow_id: str,
+    variables: dict[str, Any],
+    now: datetime,
+    actor: Actor | None = None,
+) -> Outcome:
+    """`begin` as a use case: its own session and transaction."""
+    with db.read() as session:
+        return begin(session, flows, chat_id, flow_id, variables, now, actor)
+
+
+def feed(
+    db: Database,
+    flows: Flows,
+    chat_id: int,
+    event: Event,
+    now: datetime,
+    actor: Actor | None = None,
+) -> Outcome | None:
+    """`handle` as a use case: its own session and transaction."""
+    with db.read() as session:
+        return handle(session, flows, chat_id, event, now, actor)
 
 
 def option_values(session: Session, flows: Flows, chat_id: int) -> list[str]:
@@ -154,7 +131,12 @@ def waiting_question(session: Session, flows: Flows, chat_id: int) -> Send | Non
 
 
 def _act(
-    session: Session, chat_id: int, effects: list[Effect], now: datetime, actor: Actor
+    session: Session,
+    actions: dict[str, ActionFn],
+    chat_id: int,
+    effects: list[Effect],
+    now: datetime,
+    actor: Actor,
 ) -> Outcome:
     """Carry out the domain effects in order, inside the step's transaction; a refused action
     is undone alone (its savepoint) and ends the run."""
@@ -166,7 +148,7 @@ def _act(
                     onboarding.set_language(session, chat_id, effect.language, now)
                 elif isinstance(effect, Action):
                     outcome.effects.extend(
-                        ACTIONS[effect.name](session, chat_id, effect.vars, now, actor) or []
+                        actions[effect.name](session, chat_id, effect.vars, now, actor) or []
                     )
             if isinstance(effect, Action):
                 continue

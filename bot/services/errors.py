@@ -4,6 +4,8 @@
 class DomainError(Exception):
     """Base of every error a person can cause by what they send."""
 
+    buttons_go = False  # an adapter may mark a refused tap whose buttons stand for what is gone
+
 
 class InviteUnknown(DomainError):
     """No invite has this code."""

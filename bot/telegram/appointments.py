@@ -6,10 +6,11 @@ from telegram import Update
 
 from bot.i18n import N_, _, format_when
 from bot.refusals import refusal
-from bot.services import appointment_flow, appointments, conversations
+from bot.services import conversations
+from bot.services.appointments import booking, upcoming
+from bot.services.appointments.reminder_texts import WHAT
 from bot.services.errors import Refused
-from bot.services.identity import who_is
-from bot.services.reminder_texts import WHAT
+from bot.services.people.identity import who_is
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import say
@@ -29,9 +30,9 @@ async def show_next(context: WegwijzerContext, chat_id: int) -> bool:
         if not identity.linked or identity.id is None:
             return False
         now = runtime.clock.now()
-        coming = appointments.next_appointment(session, identity.id, now, zone)
+        coming = upcoming.next_appointment(session, identity.id, now, zone)
         if coming is None:
-            coming = appointments.next_opening(session, identity.id, now, zone)
+            coming = upcoming.next_opening(session, identity.id, now, zone)
     if coming is None:
         return False
     if coming.kind is None:
@@ -67,7 +68,7 @@ async def list_appointments(update: Update, context: WegwijzerContext) -> None:
     runtime = context.runtime
     zone = runtime.settings.zone
     with runtime.session_factory() as session:
-        found = appointments.coming(session, identity.id, runtime.clock.now(), zone)
+        found = upcoming.coming(session, identity.id, runtime.clock.now(), zone)
     if not found:
         await say(context, chat_id, _("You have no appointments in the coming four weeks."))
         return
@@ -85,7 +86,7 @@ async def make_appointment(update: Update, context: WegwijzerContext) -> None:
     runtime = context.runtime
     try:
         with runtime.session_factory() as session:
-            variables = appointment_flow.options(session, chat_id)
+            variables = booking.options(session, chat_id)
     except Refused as error:
         await say(context, chat_id, refusal(error))
         return

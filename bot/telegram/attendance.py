@@ -11,9 +11,10 @@ from telegram.error import BadRequest
 
 from bot.i18n import _, format_day, format_when, ngettext
 from bot.refusals import refusal
-from bot.services import attendance, scope
-from bot.services.attendance import Expected
+from bot.services.appointments import attendance
+from bot.services.appointments.attendance import Expected
 from bot.services.errors import Refused
+from bot.services.people import scope
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import qr_png, say
 from storage.models import AttendanceStatus

@@ -7,8 +7,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.broadcast_texts import report_text
 from bot.i18n import _
 from bot.refusals import refusal
-from bot.services import broadcast_flow, broadcasts, conversations, groups
-from bot.services.broadcasts import BroadcastRefused, Report
+from bot.services import conversations
+from bot.services.messaging import broadcast_flow, broadcasts
+from bot.services.messaging.broadcasts import BroadcastRefused, Report
+from bot.services.people import groups
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import drop_buttons, say

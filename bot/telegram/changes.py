@@ -10,9 +10,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import _, format_when
 from bot.refusals import refusal
-from bot.services import conversations, rescheduling, scope
+from bot.services import conversations
+from bot.services.appointments import rescheduling
+from bot.services.appointments.reminder_texts import KINDS
 from bot.services.errors import Refused
-from bot.services.reminder_texts import KINDS
+from bot.services.people import scope
 from bot.telegram import appointments
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who

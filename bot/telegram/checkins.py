@@ -6,9 +6,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import N_, _
-from bot.services import conversations, invitations
+from bot.services import conversations
+from bot.services.checkins import invitations
+from bot.services.checkins.invitations import InvitationClosed
 from bot.services.errors import NotAParticipant
-from bot.services.invitations import InvitationClosed
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import say, show_choice

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.services import conversations, onboarding
+from bot.services import conversations
+from bot.services.people import onboarding
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from storage import repositories as repo

@@ -8,42 +8,17 @@ from typing import Any
 from telegram import Update
 
 from bot.i18n import N_, _, current_locale, set_locale
-from bot.refusals import refusal
+from bot.refusals import explain
 from bot.services import conversations
-from bot.services.conversations import Actor, Outcome
-from bot.services.errors import (
-    AlreadyLinked,
-    DomainError,
-    InviteExpired,
-    InviteUnknown,
-    Refused,
-    TooManyTries,
-)
+from bot.services.actions import Actor
+from bot.services.conversations import Outcome
 from bot.telegram import appointments, menu
-from bot.telegram.context import WegwijzerContext
+from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.render import match_option, say, show, show_choice
 from flows.model import Finished, Reprompt, Send, SetLanguage, Stale, Tap, Text
 from nlu.understand import interpret
 
 TAP_PLEASE = N_("Please tap one of the buttons.")
-
-
-def explain(error: DomainError) -> str:
-    """The kind sentence for each thing a person can get wrong."""
-    if isinstance(error, Refused):
-        return refusal(error)
-    if isinstance(error, InviteUnknown):
-        return _("I do not know this code. Check the code, or ask your coach for a new one.")
-    if isinstance(error, TooManyTries):
-        return _("Too many wrong codes. Please wait 15 minutes, or ask your coach for your code.")
-    if isinstance(error, InviteExpired):
-        return _("This code is no longer valid. Ask your coach for a new one.")
-    if isinstance(error, AlreadyLinked):
-        return _(
-            "You are already connected to {organisation}. Tap /help to see what I can do.",
-            organisation=error.organisation,
-        )
-    return _("Sorry, that did not work. Please try again, or ask your coach.")
 
 
 def who(update: Update, context: WegwijzerContext) -> Actor:
@@ -53,6 +28,24 @@ def who(update: Update, context: WegwijzerContext) -> Actor:
         zone=context.runtime.settings.zone,
         quiet=context.runtime.settings.quiet,
     )
+
+
+async def start_flow(
+    update: Update, context: WegwijzerContext, flow_id: str, variables: dict[str, Any]
+) -> None:
+    """Start a flow for this chat (any run it was in ends) and show its first effects."""
+    chat_id = chat_of(update)
+    runtime = context.runtime
+    outcome = conversations.start(
+        runtime.db,
+        runtime.flows,
+        chat_id,
+        flow_id,
+        variables,
+        runtime.clock.now(),
+        who(update, context),
+    )
+    await perform(context, chat_id, outcome)
 
 
 async def perform(context: WegwijzerContext, chat_id: int, outcome: Outcome) -> None:

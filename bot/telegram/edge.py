@@ -10,8 +10,9 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import _, resolve_locale, set_locale
-from bot.services import alerts, onboarding
-from bot.services.identity import arrive
+from bot.services.coaching import alerts
+from bot.services.people import onboarding
+from bot.services.people.identity import arrive
 from bot.telegram.consent import ask_again_if_needed
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say

@@ -1,4 +1,6 @@
-"""The last resort: log what broke (never the message text) and tell the person kindly."""
+"""The adapter's one error handler: a domain refusal becomes the kind sentence in the person's
+language (the only place `Refused` is turned into words for Telegram); anything else is the last
+resort: log what broke (never the message text) and apologise."""
 
 from __future__ import annotations
 
@@ -8,7 +10,10 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.i18n import _
+from bot.refusals import explain
+from bot.services.errors import DomainError
 from bot.telegram.context import WegwijzerContext
+from bot.telegram.render import drop_buttons, say
 
 log = logging.getLogger("wegwijzer.errors")
 
@@ -16,6 +21,9 @@ log = logging.getLogger("wegwijzer.errors")
 async def on_error(update: object, context: WegwijzerContext) -> None:
     """Log the exception with the update id only, and apologise in a private chat."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, DomainError) and isinstance(update, Update):
+        await refused(update, context, context.error)
+        return
     if isinstance(context.error, Forbidden):
         log.info("update %s: the chat blocked the bot or left", update_id)
         return
@@ -31,3 +39,19 @@ async def on_error(update: object, context: WegwijzerContext) -> None:
         )
     except TelegramError:
         log.warning("could not apologise for update %s", update_id)
+
+
+async def refused(update: Update, context: WegwijzerContext, error: DomainError) -> None:
+    """Say why it cannot be done; a tapped button of a handler marked `buttons_go_when_refused`
+    loses its buttons first (an alert already resolved, a participant no longer yours)."""
+    if update.effective_chat is None:
+        return
+    query = update.callback_query
+    if query is not None and error.buttons_go:
+        try:
+            await query.answer()
+        except TelegramError:
+            log.info("update %s: the button was answered already", update.update_id)
+        if query.message is not None:
+            await drop_buttons(query.message)  # type: ignore[arg-type]
+    await say(context, update.effective_chat.id, explain(error))

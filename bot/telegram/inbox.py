@@ -8,9 +8,10 @@ from telegram.error import BadRequest
 
 from bot.i18n import _, format_when, ngettext
 from bot.refusals import refusal
-from bot.services import inbox, questions, scope
+from bot.services.coaching import inbox, questions
+from bot.services.coaching.inbox import Item
 from bot.services.errors import Refused
-from bot.services.inbox import Item
+from bot.services.people import scope
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, say
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 
-from bot.services import alerts
+from bot.services.coaching import alerts
 from bot.telegram.context import WegwijzerContext
 
 

@@ -12,9 +12,9 @@ from telegram import (
 from telegram.error import TelegramError
 
 from bot.i18n import N_, _
-from bot.services import onboarding
 from bot.services.errors import NotAParticipant
-from bot.services.identity import who_is
+from bot.services.people import onboarding
+from bot.services.people.identity import who_is
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, say
 

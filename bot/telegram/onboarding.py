@@ -5,12 +5,15 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import _
-from bot.services import attendance, conversations, onboarding
+from bot.refusals import explain
+from bot.services import conversations
+from bot.services.appointments import attendance
 from bot.services.errors import DomainError
-from bot.services.invites import InviteKind
+from bot.services.people import onboarding
+from bot.services.people.codes import InviteKind
 from bot.telegram import menu
 from bot.telegram.context import WegwijzerContext
-from bot.telegram.conversation import explain, perform, who
+from bot.telegram.conversation import perform, who
 from bot.telegram.render import say
 
 

@@ -7,10 +7,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, _, format_day, format_when, language_name, ngettext
 from bot.refusals import refusal
-from bot.services import participants, scope
+from bot.services.appointments.reminder_texts import KINDS
 from bot.services.errors import Refused
-from bot.services.participants import OUTFLOWS, PHASES, Card, Glance
-from bot.services.reminder_texts import KINDS
+from bot.services.people import participants, scope
+from bot.services.people.participants import OUTFLOWS, PHASES, Card, Glance
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.progress import CHECKINS
 from bot.telegram.render import drop_buttons, qr_png, say

@@ -9,9 +9,9 @@ import json
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, _, format_day, language_name, ngettext
-from bot.services import privacy
 from bot.services.errors import NotAParticipant
-from bot.services.participants import PHASES
+from bot.services.people import privacy
+from bot.services.people.participants import PHASES
 from bot.telegram.checkins import NOT_CONNECTED
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say, show_choice

@@ -12,10 +12,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.charts import chart_png
 from bot.i18n import N_, _, current_locale, format_day
 from bot.refusals import refusal
-from bot.services import progress, scope
-from bot.services.checkins import DOMAIN_NAMES
+from bot.services.checkins.signals import DOMAIN_NAMES
+from bot.services.coaching import progress
+from bot.services.coaching.progress import DomainRow, Progress
 from bot.services.errors import NotAParticipant, Refused
-from bot.services.progress import DomainRow, Progress
+from bot.services.people import scope
 from bot.telegram.checkins import FOR_PARTICIPANTS, NOT_CONNECTED
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, say

@@ -15,10 +15,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.content import QUESTION_INTENTS
 from bot.i18n import N_, _, current_locale, format_when
 from bot.refusals import refusal
-from bot.services import appointments as appointment_service
-from bot.services import questions, rsvp
+from bot.services.appointments import rsvp
+from bot.services.appointments import upcoming as appointment_service
+from bot.services.coaching import questions
 from bot.services.errors import NotAParticipant, Refused
-from bot.services.identity import who_is
+from bot.services.people.identity import who_is
 from bot.telegram import appointments, reminders
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.menu import help_text

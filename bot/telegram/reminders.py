@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, _
-from bot.services import rescheduling, rsvp
-from bot.services.rsvp import AnswerTooLate
+from bot.services.appointments import rescheduling, rsvp
+from bot.services.appointments.rsvp import AnswerTooLate
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say, show_choice
 

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import N_, _, answer_text, current_locale
-from bot.services import safety
+from bot.services.coaching import safety
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.questions import own_words
 from bot.telegram.render import say, show_choice

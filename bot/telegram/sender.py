@@ -13,8 +13,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ExtBot
 
 from bot.runtime import Runtime
-from bot.services import alerts, broadcasts, outbox
-from bot.services.outbox import Claimed
+from bot.services.coaching import alerts
+from bot.services.messaging import broadcasts, outbox
+from bot.services.messaging.outbox import Claimed
 from bot.telegram.ratelimit import seconds
 
 log = logging.getLogger("wegwijzer.sender")

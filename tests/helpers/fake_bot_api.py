@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.telegram.emulator import ApiError, BotAPIEmulator
+from bot.console.emulator import ApiError, BotAPIEmulator
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.services.onboarding import CONSENT_VERSION
+from bot.services.people.onboarding import CONSENT_VERSION
 from storage.models import ConsentRecord, Participant, ParticipantStatus, StaffMember
 
 CHATS = {"Yonas": 3101, "Amina": 3102, "Rami": 3103, "Fatima": 3104}

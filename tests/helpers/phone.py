@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.telegram.emulator import BotAPIEmulator, user_dict
+from bot.console.emulator import BotAPIEmulator, user_dict
 
 
 class Phone:

@@ -1,0 +1,1 @@
+"""Appointments: making, moving and cancelling them, reminders, answers to reminders, attendance."""

@@ -1,0 +1,500 @@
+"""Changing appointments after they were made, with the reminders kept in step.
+
+A coach (or the command line) moves or cancels one occurrence or a whole series; after "I can't
+come" the coach proposes a new time, which the participant confirms with one tap. A moved
+occurrence of a series is skipped in the series (like EXDATE) and made again as a one-off, so
+the series itself never changes. Each change tells the participant once, through the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.i18n import N_, _, format_when, use_locale
+from bot.services.appointments import reminders, scheduling
+from bot.services.appointments.reminder_texts import render
+from bot.services.appointments.upcoming import skip_key
+from bot.services.errors import DomainError, Refused
+from bot.services.messaging import outbox
+from bot.services.people import scope
+from bot.services.people.scope import Scope
+from storage import repositories as repo
+from storage.models import (
+    PRIORITY_PERSONAL,
+    Alert,
+    AlertState,
+    Appointment,
+    Location,
+    OutboxKind,
+    Participant,
+    ParticipantStatus,
+    ProposalState,
+    StaffMember,
+    TimeProposal,
+)
+
+MOVED = N_("Your appointment of {old} has moved. The new time is {when}, at {place}.")
+CANCELLED = N_("Your appointment of {when} is cancelled. You do not need to come.")
+SERIES_CANCELLED = N_(
+    "Your repeating appointment at {place} is cancelled. You do not need to come any more. "
+    "Your coach will tell you what comes next."
+)
+PROPOSAL = N_("{coach} proposes a new time: {when}, at {place}. Is that good for you?")
+PROPOSAL_YES, PROPOSAL_NO = N_("✅ Yes, that is good"), N_("❌ No, that does not work")
+CONFIRMED = N_("{name} said yes to the new time: {when}.")
+DECLINED = N_("{name} cannot come at the new time you proposed ({when}).")
+PROPOSE_AGAIN = N_("📅 Propose another time")
+
+
+DONE = {
+    ("move", True): N_("Moved. {name} gets a message now."),
+    ("move", False): N_("Moved. {name} cannot get messages now."),
+    ("cancel", True): N_("Cancelled. {name} gets a message now."),
+    ("cancel", False): N_("Cancelled. {name} cannot get messages now."),
+}
+
+
+class ProposalClosed(DomainError):
+    """The proposal was answered already, replaced by a newer one, or its time has passed."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why  # "answered", "withdrawn", "passed", "unknown"
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What happened, for the reply to whoever made the change."""
+
+    name: str  # the participant's display name
+    told: bool  # whether the participant gets a message
+
+    def said(self, action: str) -> str:
+        """ "Moved." / "Cancelled." and whether the participant hears of it."""
+        return _(DONE[(action, self.told)], name=self.name)
+
+
+@dataclass(frozen=True)
+class ProposalAnswer:
+    accepted: bool
+    text: str  # the participant's reply, in their language
+    coach: str
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return format_when(moment, zone)
+
+
+def _reachable(person: Participant) -> bool:
+    """Someone who used /stop, blocked the bot or left gets no messages about appointments."""
+    return (
+        person.chat_id is not None
+        and person.status == ParticipantStatus.ACTIVE
+        and person.stopped_at is None
+        and person.unreachable_at is None
+    )
+
+
+def tell(
+    session: Session,
+    person: Participant,
+    key: str,
+    now: datetime,
+    msgid: str,
+    buttons: list[list[dict[str, str]]] | None = None,
+    **params: object,
+) -> bool:
+    """One message to the participant in their own language (none after /stop or a block);
+    the key makes it once only. Returns whether it was queued."""
+    if not _reachable(person):
+        return False
+    assert person.chat_id is not None
+    with use_locale(person.language or "nl"):
+        text = _(msgid, **params)
+    outbox.enqueue_many(
+        session,
+        [
+            outbox.message(
+                now,
+                key=key,
+                chat_id=person.chat_id,
+                text=text,
+                kind=OutboxKind.REMINDER,
+                priority=PRIORITY_PERSONAL,
+                buttons=buttons,
+                participant_id=person.id,
+                organisation_id=person.organisation_id,
+                language=person.language,
+            )
+        ],
+    )
+    return True
+
+
+def _place(session: Session, appointment: Appointment) -> str:
+    location = session.get(Location, appointment.location_id or -1)
+    return location.name if location else "?"
+
+
+def _occurrence(appointment: Appointment, start: datetime, now: datetime, zone: ZoneInfo) -> None:
+    """Refuse a start that is not a coming occurrence of this appointment (stale button)."""
+    if appointment.cancelled_at is not None or start <= now:
+        raise Refused("unknown_appointment")
+    found = reminders.occurrences(appointment, start, start + timedelta(seconds=1), zone)
+    if start not in found:
+        raise Refused("unknown_appointment")
+
+
+def _one_off_copy(
+    session: Session,
+    appointment: Appointment,
+    new_start: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+) -> Appointment:
+    """The same appointment once, at the new time (same kind, place, person, notes, length)."""
+    length = (
+        appointment.ends_at - appointment.starts_at if appointment.ends_at is not None else None
+    )
+    copy = scheduling.create(
+        session,
+        appointment.organisation_id,
+        scheduling.Schedule(
+            participant_id=appointment.participant_id,
+            kind=appointment.kind,
+            starts_at=new_start,
+            ends_at=new_start + length if length is not None else None,
+            location_id=appointment.location_id,
+            staff_id=appointment.staff_id,
+            notes=appointment.notes,
+        ),
+        now,
+        zone,
+        quiet,
+    )
+    copy.replaces_id = appointment.id
+    return copy
+
+
+def _skip(appointment: Appointment, start: datetime) -> None:
+    appointment.skipped = sorted({*(appointment.skipped or ()), skip_key(start)})
+
+
+def _moved(
+    session: Session,
+    appointment: Appointment,
+    person: Participant,
+    old: datetime,
+    new: datetime,
+    zone: ZoneInfo,
+) -> dict[str, str]:
+    with use_locale(person.language or "nl"):
+        return {
+            "old": _local(old, zone),
+            "when": _local(new, zone),
+            "place": _place(session, appointment),
+        }
+
+
+def move_text(
+    session: Session,
+    mine: Scope,
+    appointment_id: int,
+    occurrence: datetime,
+    new_start: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+) -> tuple[str, str]:
+    """The participant's name and the notice they will read, in their language (a preview)."""
+    with session.begin():
+        appointment = scope.appointment(session, mine, appointment_id)
+        person = scope.participant(session, mine, appointment.participant_id)
+        _occurrence(appointment, occurrence, now, zone)
+        params = _moved(session, appointment, person, occurrence, new_start, zone)
+        with use_locale(person.language or "nl"):
+            return person.display_name or "?", _(MOVED, **params)
+
+
+def move(
+    session: Session,
+    mine: Scope,
+    appointment_id: int,
+    occurrence: datetime,
+    new_start: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+) -> Changed:
+    """Move one occurrence; its pending reminders go, the new time gets its own, and the
+    participant is told once."""
+    with session.begin():
+        appointment = scope.appointment(session, mine, appointment_id)
+        person = scope.participant(session, mine, appointment.participant_id)
+        _occurrence(appointment, occurrence, now, zone)
+        if new_start <= now:
+            raise Refused("in_the_past")
+        if appointment.rrule is None:
+            if appointment.ends_at is not None:
+                appointment.ends_at = new_start + (appointment.ends_at - appointment.starts_at)
+            appointment.starts_at = new_start
+            reminders.sync(session, appointment, now, zone, quiet)
+        else:
+            _skip(appointment, occurrence)
+            reminders.sync(session, appointment, now, zone, quiet)
+            _one_off_copy(session, appointment, new_start, now, zone, quiet)
+        told = tell(
+            session,
+            person,
+            f"appointment:{appointment.id}:moved:{skip_key(occurrence)}:{skip_key(new_start)}",
+            now,
+            MOVED,
+            **_moved(session, appointment, person, occurrence, new_start, zone),
+        )
+        return Changed(person.display_name or "?", told)
+
+
+def cancel(
+    session: Session,
+    mine: Scope,
+    appointment_id: int,
+    occurrence: datetime | None,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+) -> Changed:
+    """Cancel one occurrence (`occurrence`), or the whole appointment or series (None)."""
+    with session.begin():
+        appointment = scope.appointment(session, mine, appointment_id)
+        person = scope.participant(session, mine, appointment.participant_id)
+        if appointment.cancelled_at is not None:
+            raise Refused("unknown_appointment")
+        series = appointment.rrule is not None and occurrence is None
+        if occurrence is not None:
+            _occurrence(appointment, occurrence, now, zone)
+        if occurrence is not None and appointment.rrule is not None:
+            _skip(appointment, occurrence)
+        else:
+            appointment.cancelled_at = now
+            occurrence = appointment.starts_at
+        reminders.sync(session, appointment, now, zone, quiet)
+        key = f"appointment:{appointment.id}:cancelled"
+        if series:
+            told = tell(
+                session, person, key, now, SERIES_CANCELLED, place=_place(session, appointment)
+            )
+        else:
+            with use_locale(person.language or "nl"):
+                when = _local(occurrence, zone)
+            told = tell(session, person, f"{key}:{skip_key(occurrence)}", now, CANCELLED, when=when)
+        return Changed(person.display_name or "?", told)
+
+
+def _not_coming(session: Session, mine: Scope, alert_id: int) -> tuple[Alert, Appointment]:
+    """The "cannot come" alert and its appointment, if this staff member may act on it."""
+    alert = scope.alert(session, mine, alert_id)
+    detail = alert.detail or {}
+    if alert.kind != "not_coming" or "appointment_id" not in detail:
+        raise Refused("unknown_alert")
+    appointment = scope.appointment(session, mine, int(detail["appointment_id"]))
+    return alert, appointment
+
+
+def proposal_start(session: Session, mine: Scope, alert_id: int) -> dict[str, object]:
+    """What the coach's "new time" conversation needs to know, checked before it starts."""
+    with session.begin():
+        alert, appointment = _not_coming(session, mine, alert_id)
+        person = scope.participant(session, mine, appointment.participant_id)
+        return {"mode": "propose", "alert": alert.id, "name": person.display_name or "?"}
+
+
+def proposal_text(
+    session: Session, mine: Scope, alert_id: int, new_start: datetime, zone: ZoneInfo
+) -> tuple[str, str]:
+    """The participant's name and what they will read, in their language (for a preview)."""
+    with session.begin():
+        _alert, appointment = _not_coming(session, mine, alert_id)
+        person = scope.participant(session, mine, appointment.participant_id)
+        with use_locale(person.language or "nl"):
+            text = _(
+                PROPOSAL,
+                coach=_coach_name(session, mine, person),
+                when=_local(new_start, zone),
+                place=_place(session, appointment),
+            )
+        return person.display_name or "?", text
+
+
+def _coach_name(session: Session, mine: Scope, person: Participant) -> str:
+    coach = session.get(StaffMember, person.coach_id or -1)
+    return mine.staff_name or (coach.name if coach else "")
+
+
+def propose(
+    session: Session,
+    mine: Scope,
+    alert_id: int,
+    new_start: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Changed:
+    """Send the participant the new time with two buttons; an earlier open proposal for the
+    same missed appointment is withdrawn, so only the newest can be confirmed."""
+    if new_start <= now:
+        raise Refused("in_the_past")
+    with session.begin():
+        alert, appointment = _not_coming(session, mine, alert_id)
+        person = scope.participant(session, mine, appointment.participant_id)
+        session.execute(
+            update(TimeProposal)
+            .where(
+                TimeProposal.alert_id == alert.id,
+                TimeProposal.state == ProposalState.PROPOSED,
+            )
+            .values(state=ProposalState.WITHDRAWN, answered_at=now)
+        )
+        proposal = TimeProposal(
+            appointment_id=appointment.id,
+            participant_id=person.id,
+            staff_id=mine.staff_id,
+            alert_id=alert.id,
+            occurrence_start=datetime.fromisoformat(str(alert.detail["occurrence"])),
+            proposed_start=new_start,
+            state=ProposalState.PROPOSED,
+            created_at=now,
+        )
+        session.add(proposal)
+        session.flush()
+        alert.state = AlertState.ACKNOWLEDGED
+        with use_locale(person.language or "nl"):
+            buttons = [
+                [{"text": _(PROPOSAL_YES), "data": f"tp:{proposal.id}:yes"}],
+                [{"text": _(PROPOSAL_NO), "data": f"tp:{proposal.id}:no"}],
+            ]
+            when = _local(new_start, zone)
+        told = tell(
+            session,
+            person,
+            f"proposal:{proposal.id}",
+            now,
+            PROPOSAL,
+            buttons,
+            coach=_coach_name(session, mine, person),
+            when=when,
+            place=_place(session, appointment),
+        )
+        return Changed(person.display_name or "?", told)
+
+
+def answer_proposal(
+    session: Session,
+    chat_id: int,
+    proposal_id: int,
+    accepted: bool,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+) -> ProposalAnswer:
+    """The participant's one tap: yes makes the new appointment (with reminders) and closes
+    the alert; no asks the coach for another time. Either way the coach hears it."""
+    with session.begin():
+        person = repo.participant_by_chat(session, chat_id)
+        proposal = session.get(TimeProposal, proposal_id)
+        if person is None or proposal is None or proposal.participant_id != person.id:
+            raise ProposalClosed("unknown")
+        if proposal.state == ProposalState.WITHDRAWN:
+            raise ProposalClosed("withdrawn")
+        if proposal.state != ProposalState.PROPOSED:
+            raise ProposalClosed("answered")
+        if proposal.proposed_start <= now:
+            raise ProposalClosed("passed")
+        proposal.answered_at = now
+        original = session.get(Appointment, proposal.appointment_id)
+        assert original is not None
+        coach = session.get(StaffMember, proposal.staff_id or person.coach_id or -1)
+        coach_name = coach.name if coach else ""
+        location = session.get(Location, original.location_id or -1)
+        alert = session.get(Alert, proposal.alert_id or -1)
+        if accepted:
+            proposal.state = ProposalState.ACCEPTED
+            made = _one_off_copy(session, original, proposal.proposed_start, now, zone, quiet)
+            proposal.new_appointment_id = made.id
+            if alert is not None:
+                alert.state, alert.closed_at = AlertState.RESOLVED, now
+        else:
+            proposal.state = ProposalState.DECLINED
+            if alert is not None:
+                alert.state = AlertState.OPEN
+        if coach is not None and coach.chat_id is not None:
+            with use_locale(coach.language):
+                text = _(
+                    CONFIRMED if accepted else DECLINED,
+                    name=person.display_name or "?",
+                    when=_local(proposal.proposed_start, zone),
+                )
+                buttons = (
+                    None
+                    if accepted or alert is None
+                    else [[{"text": _(PROPOSE_AGAIN), "data": f"newtime:{alert.id}"}]]
+                )
+            outbox.enqueue_many(
+                session,
+                [
+                    outbox.message(
+                        now,
+                        key=f"proposal:{proposal.id}:answer",
+                        chat_id=coach.chat_id,
+                        text=text,
+                        buttons=buttons,
+                        kind=OutboxKind.ALERT,
+                        priority=PRIORITY_PERSONAL,
+                        staff_id=coach.id,
+                        organisation_id=person.organisation_id,
+                        participant_id=person.id,
+                        language=coach.language,
+                    )
+                ],
+            )
+        if accepted:
+            reply = render(
+                original.kind,
+                _local(proposal.proposed_start, zone),
+                location.name if location else "",
+                coach_name,
+                location.address if location else "",
+                "",
+            )
+        elif coach_name:
+            reply = _("OK. I will tell {coach}. You will get another time.", coach=coach_name)
+        else:
+            reply = _("OK. I will tell your coach. You will get another time.")
+        return ProposalAnswer(accepted, reply, coach_name)
+
+
+def coming_for(
+    session: Session, mine: Scope, participant_id: int, now: datetime, zone: ZoneInfo
+) -> tuple[str, list[tuple[int, datetime, str, bool]]]:
+    """A participant's coming occurrences for the coach: (appointment, start, kind, series)."""
+    with session.begin():
+        person = scope.participant(session, mine, participant_id)
+        rows = session.scalars(
+            select(Appointment).where(
+                Appointment.participant_id == person.id, Appointment.cancelled_at.is_(None)
+            )
+        ).all()
+        found = [
+            (appointment.id, start, appointment.kind.value, appointment.rrule is not None)
+            for appointment in rows
+            for start in reminders.occurrences(appointment, now, now + timedelta(days=28), zone)
+        ]
+        return person.display_name or "?", sorted(found, key=lambda item: item[1])[:10]
+
+
+def occurrence_from(epoch: int) -> datetime:
+    """Buttons carry an occurrence as whole seconds since 1970 (short enough for Telegram)."""
+    return datetime.fromtimestamp(epoch, UTC)

@@ -1,0 +1,129 @@
+"""Appointments as a participant sees them: the next occurrence, in local wall-clock time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Appointment, AppointmentKind, Location, Participant
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    appointment_id: int | None
+    kind: AppointmentKind | None  # None: the location's opening, not an appointment
+    starts_at: datetime
+    place: str
+    address: str
+
+
+def next_in_rule(
+    rule: str, first: datetime | None, now: datetime, zone: ZoneInfo
+) -> datetime | None:
+    """The first occurrence after `now` of a local wall-clock rule (kept across DST changes)."""
+    local_first = first.astimezone(zone).replace(tzinfo=None) if first else None
+    parsed = rrulestr(rule, dtstart=local_first) if local_first else rrulestr(rule)
+    found = parsed.after(now.astimezone(zone).replace(tzinfo=None))
+    return found.replace(tzinfo=zone) if found is not None else None
+
+
+def skip_key(start: datetime) -> str:
+    """How a moved or cancelled occurrence is written in `Appointment.skipped`."""
+    return start.astimezone(UTC).isoformat()
+
+
+def next_start(appointment: Appointment, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """The first start of an appointment after `now`, passing over skipped occurrences."""
+    if appointment.rrule is None:
+        return appointment.starts_at if appointment.starts_at > now else None
+    skipped = set(appointment.skipped or ())
+    moment = now
+    for _ in range(len(skipped) + 1):
+        found = next_in_rule(appointment.rrule, appointment.starts_at, moment, zone)
+        if found is None or skip_key(found) not in skipped:
+            return found
+        moment = found
+    return None
+
+
+def next_opening(
+    session: Session, participant_id: int, now: datetime, zone: ZoneInfo
+) -> Occurrence | None:
+    """When the participant's location is next open: for people without appointments yet."""
+    with session.begin():
+        participant = session.get(Participant, participant_id)
+        location = participant.location if participant else None
+        if location is None or not location.opening_rrule:
+            return None
+        start = next_in_rule(location.opening_rrule, None, now, zone)
+        if start is None:
+            return None
+        return Occurrence(None, None, start, location.name, location.address)
+
+
+def next_appointment(
+    session: Session, participant_id: int, now: datetime, zone: ZoneInfo
+) -> Occurrence | None:
+    """The participant's soonest coming appointment, or None."""
+    with session.begin():
+        rows = session.scalars(
+            select(Appointment).where(
+                Appointment.participant_id == participant_id, Appointment.cancelled_at.is_(None)
+            )
+        )
+        soonest: tuple[datetime, Appointment] | None = None
+        for appointment in rows:
+            start = next_start(appointment, now, zone)
+            if start is not None and (soonest is None or start < soonest[0]):
+                soonest = (start, appointment)
+        if soonest is None:
+            return None
+        start, appointment = soonest
+        location = (
+            session.get(Location, appointment.location_id) if appointment.location_id else None
+        )
+        return Occurrence(
+            appointment.id,
+            appointment.kind,
+            start,
+            location.name if location else "",
+            location.address if location else "",
+        )
+
+
+def coming(
+    session: Session,
+    participant_id: int,
+    now: datetime,
+    zone: ZoneInfo,
+    days: int = 28,
+    limit: int = 6,
+) -> list[Occurrence]:
+    """The participant's next occurrences, soonest first (for /afspraken and questions)."""
+    from bot.services.appointments.reminders import occurrences
+
+    with session.begin():
+        found: list[Occurrence] = []
+        rows = session.scalars(
+            select(Appointment).where(
+                Appointment.participant_id == participant_id, Appointment.cancelled_at.is_(None)
+            )
+        )
+        for appointment in rows:
+            location = session.get(Location, appointment.location_id or -1)
+            for start in occurrences(appointment, now, now + timedelta(days=days), zone):
+                found.append(
+                    Occurrence(
+                        appointment.id,
+                        appointment.kind,
+                        start,
+                        location.name if location else "",
+                        location.address if location else "",
+                    )
+                )
+        return sorted(found, key=lambda o: o.starts_at)[:limit]

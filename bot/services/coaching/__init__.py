@@ -1,0 +1,1 @@
+"""What reaches the coach: alerts, the inbox, questions, disengagement, progress, crises."""

@@ -1,0 +1,669 @@
+"""A participant's own words. Every question is kept as a row (`Question`), so what became of it
+can be followed, counted and erased (a crisis is `safety`'s, before any of this). A question the
+organisation has an answer for is answered from its content in the participant's language.
+Anything else goes to their coach as an alert with their words and the engine's best guesses (in
+the coach's language), and the participant is told. The coach answers by replying to that alert
+in Telegram, or by picking one of the existing answers, which the participant gets in their own
+language; either way marked as coming from their coach. No machine translation: the coach's
+words are passed on as written. The coach may mark which intent a question was (for `wegwijzer
+nlu review`). Unanswered questions remind the coach the next working morning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.content import AnswerBook
+from bot.i18n import N_, _, format_when, use_locale
+from bot.services import audit
+from bot.services.coaching import alerts
+from bot.services.errors import NotAParticipant, Refused
+from bot.services.messaging import outbox
+from bot.services.people import scope
+from bot.services.text import kept
+from nlu.understand import Understood
+from storage import repositories as repo
+from storage.models import (
+    PRIORITY_ALERT,
+    PRIORITY_PERSONAL,
+    Alert,
+    AlertState,
+    Organisation,
+    Outbox,
+    OutboxKind,
+    OutboxState,
+    Participant,
+    ParticipantStatus,
+    Question,
+    StaffMember,
+)
+
+QUESTION_MAX = 1000  # characters of a question kept for the coach
+THREAD_WINDOW = timedelta(minutes=30)  # questions this close together are one alert thread
+THREAD_SHOWN = 10  # the newest questions the coach's message shows
+
+ASKED = N_(
+    "I am not sure about the answer. I have sent your question to your coach {coach}. "
+    "They will answer you here."
+)
+QUESTION_ALERT = N_(
+    "{name} asked: “{question}” Maybe it is about: {guesses}. Reply to this message to answer "
+    "in your own words, or tap a topic to send my answer about it in their language."
+)
+STILL_ASKING = N_(
+    "{name} read my answer about {topic}, but still has a question: “{question}” Reply to "
+    "this message to answer."
+)
+STILL_OPEN = N_(
+    "Not answered yet, since {when}: {name} asked: “{question}” Reply to this message to "
+    "answer, or tap a topic."
+)
+THREAD_ALERT = N_(
+    "{name} asked several questions, one after the other:\n{questions}\nReply to this message "
+    "to answer in your own words, or tap a topic."
+)
+ANSWERED = N_("Your coach {coach} answers:\n{answer}")
+PICKED = N_("Your coach {coach} sends you this answer:\n{answer}")
+PICK = N_("📄 Send: {topic}")
+OTHER_TOPIC = N_("🏷 Another topic")
+NOTE_TOPIC = N_("🏷 Note the topic")
+WHICH_TOPIC = N_(
+    "What was the question about? I note it, so that I learn. A topic with 📄 also sends my "
+    "answer about it, in their language."
+)
+ANSWER_SENT = N_("I sent {name} my answer about {topic}, in their language.")
+NOTED = N_("Noted: {topic}. Thank you, this helps me learn.")
+ASKED_AGAIN = N_("I have sent your question to your coach {coach}. They will answer you here.")
+# The next steps under an answer (content names them by key).
+MY_APPOINTMENTS = N_("📅 My appointments")
+BUTTON_LABELS = {"appointments": MY_APPOINTMENTS, "ask_coach": N_("💬 Ask my coach")}
+# What the engine's guess means, for the coach (in the coach's language).
+TOPICS = {
+    "greet": N_("saying hello"),
+    "goodbye": N_("saying goodbye"),
+    "thanks": N_("saying thank you"),
+    "affirm": N_("yes"),
+    "deny": N_("no"),
+    "help": N_("what the bot can do"),
+    "change_language": N_("another language"),
+    "next_appointment": N_("their next appointment"),
+    "cancel_appointment": N_("cannot come"),
+    "report_sick": N_("being sick"),
+    "running_late": N_("coming late"),
+    "reschedule_appointment": N_("moving an appointment"),
+    "trajectory_phases": N_("the steps of the trajectory"),
+    "trajectory_schedule": N_("days and hours"),
+    "location_address": N_("the address"),
+    "course_info": N_("the course (Entree, MBO-1)"),
+    "volunteer_contract": N_("the volunteer contract"),
+    "paid_work": N_("paid work and vacancies"),
+    "benefit_keep": N_("keeping the benefit"),
+    "volunteer_allowance": N_("volunteer allowance"),
+    "travel_costs": N_("travel costs"),
+    "work_and_benefit": N_("income and benefit"),
+    "childcare": N_("childcare"),
+    "debt_help": N_("debts and letters"),
+    "language_course": N_("Dutch lessons and inburgering"),
+    "talk_to_coach": N_("talking to the coach"),
+    "crisis": N_("a crisis"),
+    "out_of_scope": N_("something else"),
+}
+
+
+@dataclass(frozen=True)
+class Asked:
+    coach: str
+    question_id: int
+
+
+def _person(session: Session, chat_id: int) -> Participant:
+    person = repo.participant_by_chat(session, chat_id)
+    if person is None or person.status != ParticipantStatus.ACTIVE:
+        raise NotAParticipant(chat_id)
+    return person
+
+
+def slug_of(session: Session, person: Participant) -> str | None:
+    organisation = session.get(Organisation, person.organisation_id or -1)
+    return organisation.slug if organisation else None
+
+
+def whose(session: Session, chat_id: int) -> tuple[str | None, str]:
+    """The participant's organisation (its slug, for its content) and language."""
+    with session.begin():
+        person = _person(session, chat_id)
+        return slug_of(session, person), person.language or "nl"
+
+
+def topic_actions(
+    book: AnswerBook | None, slug: str | None, guesses: list[str] | tuple[str, ...]
+) -> tuple[tuple[str | Callable[[], str], str], ...]:
+    """Under a question alert: the best guesses that have an answer (one tap sends it), and
+    every other topic."""
+    actions: list[tuple[str | Callable[[], str], str]] = []
+    for guess in list(guesses)[:3]:
+        if book is not None and book.answer(slug, guess) is not None:
+            actions.append((lambda g=guess: _(PICK, topic=_(TOPICS[g])), f"qa:{guess}"))
+    actions.append((OTHER_TOPIC, "qt"))
+    return tuple(actions)
+
+
+def _new_question(
+    session: Session,
+    person: Participant,
+    text: str,
+    understood: Understood,
+    handled: str,
+    now: datetime,
+) -> Question:
+    question = Question(
+        organisation_id=person.organisation_id,
+        participant_id=person.id,
+        text=text,
+        language=person.language or "nl",
+        intent=understood.intent or (understood.guesses[0] if understood.guesses else None),
+        confidence=round(understood.confidence, 3),
+        handled=handled,
+        created_at=now,
+    )
+    session.add(question)
+    session.flush()
+    return question
+
+
+def ask(
+    session: Session,
+    chat_id: int,
+    text: str,
+    understood: Understood,
+    now: datetime,
+    book: AnswerBook | None = None,
+) -> Asked:
+    """Raise the question alert for the coach (a crisis is `safety.report`'s)."""
+    question = kept(text).strip()[:QUESTION_MAX]
+    with session.begin():
+        person = _person(session, chat_id)
+        coach = session.get(StaffMember, person.coach_id or -1)
+        row = _new_question(session, person, question, understood, "coach", now)
+        thread = _open_thread(session, person, now)
+        if thread is not None:  # more questions soon after: the same alert and message, updated
+            _add_to_thread(session, thread, person, coach, question, now)
+            row.alert_id = thread.id
+            audit.record(session, now, "question_asked", participant_id=person.id)
+            return Asked(coach.name if coach else "", row.id)
+        with use_locale(coach.language if coach else "nl"):
+            guesses = ", ".join(_(TOPICS[g]) for g in understood.guesses if g in TOPICS)
+        alert = alerts.raise_alert(
+            session,
+            now,
+            person,
+            "question",
+            episode=False,
+            message=QUESTION_ALERT,
+            params={"question": question, "guesses": guesses or "–"},
+            actions=topic_actions(book, slug_of(session, person), understood.guesses),
+            question=question,
+            question_id=row.id,
+            guesses=list(understood.guesses),
+            confidence=round(understood.confidence, 3),
+            why=understood.reason,
+        )
+        row.alert_id = alert.id if alert else None
+        audit.record(
+            session,
+            now,
+            "question_asked",
+            participant_id=person.id,
+            intent=understood.intent,
+        )
+        return Asked(coach.name if coach else "", row.id)
+
+
+def _open_thread(session: Session, person: Participant, now: datetime) -> Alert | None:
+    """Their question alert of the last THREAD_WINDOW that nobody has answered yet."""
+    return session.scalars(
+        select(Alert)
+        .where(
+            Alert.participant_id == person.id,
+            Alert.kind == "question",
+            Alert.state == AlertState.OPEN,
+            Alert.created_at > now - THREAD_WINDOW,
+        )
+        .order_by(Alert.id.desc())
+    ).first()
+
+
+def _add_to_thread(
+    session: Session,
+    alert: Alert,
+    person: Participant,
+    coach: StaffMember | None,
+    question: str,
+    now: datetime,
+) -> None:
+    """One more question in the alert; the coach's message says them all (edited once sent)."""
+    asked = [*alert.detail.get("thread", [alert.detail.get("question", "")]), question]
+    shown = "\n".join(f"• {q}" for q in asked[-THREAD_SHOWN:])
+    alert.detail = {
+        **alert.detail,
+        "thread": asked,
+        "message": THREAD_ALERT,
+        "params": {"questions": shown},
+    }
+    first = session.scalars(
+        select(Outbox).where(Outbox.idempotency_key == f"alert:{alert.id}")
+    ).first()
+    if first is None or coach is None or coach.chat_id is None:
+        return
+    with use_locale(coach.language):
+        text = alerts.describe(alert, person)
+    if (
+        first.state in (OutboxState.QUEUED, OutboxState.SENDING)
+        and first.telegram_message_id is None
+    ):
+        first.text = text  # not on the wire yet: the one message says it all
+        return
+    outbox.enqueue_many(
+        session,
+        [
+            {
+                **outbox.message(
+                    now,
+                    key=f"alert:{alert.id}:thread:{len(asked)}",
+                    chat_id=coach.chat_id,
+                    text=text,
+                    buttons=first.buttons,
+                    kind=OutboxKind.ALERT,
+                    priority=PRIORITY_ALERT,
+                    staff_id=coach.id,
+                    organisation_id=person.organisation_id,
+                    participant_id=person.id,
+                    language=coach.language,
+                ),
+                "telegram_message_id": first.telegram_message_id,  # an edit of that message
+            }
+        ],
+    )
+
+
+def answered_by_bot(
+    session: Session,
+    chat_id: int,
+    text: str,
+    understood: Understood,
+    now: datetime,
+    answered: bool = True,
+) -> int:
+    """Keep the question the bot answered from content, so "ask my coach" can follow it; or,
+    not `answered`, one whose answer the participant will pick from two ("did you mean…")."""
+    with session.begin():
+        person = _person(session, chat_id)
+        row = _new_question(
+            session, person, kept(text).strip()[:QUESTION_MAX], understood, "bot", now
+        )
+        if answered:
+            row.answered_by, row.answered_at, row.answer_intent = "bot", now, understood.intent
+        return row.id
+
+
+def picked(session: Session, chat_id: int, question_id: int, intent: str, now: datetime) -> None:
+    """The participant picked which answer they meant: that one is theirs, once."""
+    with session.begin():
+        person = _person(session, chat_id)
+        row = session.get(Question, question_id)
+        if row is None or row.participant_id != person.id:
+            raise Refused("not_yours")
+        if row.handled != "bot" or row.answered_at is not None or intent not in TOPICS:
+            raise Refused("already_picked")
+        row.answered_by, row.answered_at, row.answer_intent = "bot", now, intent
+        row.intent = intent
+
+
+def escalate(
+    session: Session, chat_id: int, question_id: int, now: datetime, book: AnswerBook | None
+) -> Asked:
+    """The participant tapped 💬 Ask my coach under the bot's answer: the same question goes
+    to the coach, once."""
+    with session.begin():
+        person = _person(session, chat_id)
+        row = session.get(Question, question_id)
+        if row is None or row.participant_id != person.id:
+            raise Refused("not_yours")
+        if row.alert_id is not None or row.handled != "bot":
+            raise Refused("already_asked")
+        coach = session.get(StaffMember, person.coach_id or -1)
+        answered = row.answer_intent not in (None, "out_of_scope")
+        # Not answered yet ("did you mean…?"): the engine's best guess goes with it.
+        topic = row.answer_intent or row.intent or "out_of_scope"
+        with use_locale(coach.language if coach else "nl"):
+            topic_text = _(TOPICS.get(topic, TOPICS["out_of_scope"]))
+        alert = alerts.raise_alert(
+            session,
+            now,
+            person,
+            "question",
+            episode=False,
+            # "something else" was not really an answer: ask as if it came in just now
+            message=STILL_ASKING if answered else QUESTION_ALERT,
+            params={"question": row.text, "topic": topic_text, "guesses": topic_text},
+            actions=topic_actions(book, slug_of(session, person), [topic]),
+            question=row.text,
+            question_id=row.id,
+            guesses=[topic],
+            why="asked_after_answer",
+        )
+        row.handled, row.alert_id = "coach", alert.id if alert else None
+        audit.record(session, now, "question_asked", participant_id=person.id, intent=topic)
+        return Asked(coach.name if coach else "", row.id)
+
+
+def _question_alert(session: Session, coach_chat: int, alert_id: int) -> tuple[Alert, Participant]:
+    mine = scope.of_staff(session, coach_chat)
+    alert = scope.alert(session, mine, alert_id)
+    if alert.kind not in ("question", "crisis"):
+        raise Refused("not_a_question")
+    person = session.get(Participant, alert.participant_id or -1)
+    if person is None:
+        raise Refused("not_yours")
+    return alert, person
+
+
+def _row(session: Session, alert: Alert) -> Question | None:
+    return session.scalars(select(Question).where(Question.alert_id == alert.id)).first()
+
+
+def _close(alert: Alert, now: datetime, how: str) -> None:
+    alert.detail = {
+        **alert.detail,
+        "answers": [*alert.detail.get("answers", []), {"at": now.isoformat(), "how": how}],
+    }
+    alert.state, alert.closed_at = AlertState.RESOLVED, now
+    alert.acknowledged_at = alert.acknowledged_at or now
+
+
+def answer(session: Session, coach_chat: int, replied_to: int, text: str, now: datetime) -> str:
+    """The coach replied to a question alert in Telegram: pass the answer on to the
+    participant in their chat (once per reply), close the question. Returns their name."""
+    answer_text = kept(text).strip()
+    with session.begin():
+        mine = scope.of_staff(session, coach_chat)
+        sent = session.scalars(
+            select(Outbox).where(
+                Outbox.chat_id == coach_chat, Outbox.telegram_message_id == replied_to
+            )
+        ).first()
+        alert_id = _alert_of(sent) or _shown_in_inbox(session, mine, coach_chat, replied_to)
+        if alert_id is None:
+            raise Refused("not_a_question")
+        alert, person = _question_alert(session, coach_chat, alert_id)
+        if person.chat_id is None:
+            raise Refused("not_yours")
+        if not answer_text or len(answer_text) > 3500:
+            raise Refused("empty" if not answer_text else "answer_too_long")
+        staff = session.get(StaffMember, mine.staff_id or -1)
+        with use_locale(person.language or "nl"):
+            message = _(ANSWERED, coach=staff.name if staff else "", answer=answer_text)
+        outbox.enqueue_many(
+            session,
+            [
+                outbox.message(
+                    now,
+                    key=f"answer:{alert.id}:{replied_to}:{len(alert.detail.get('answers', []))}",
+                    chat_id=person.chat_id,
+                    text=message,
+                    kind=OutboxKind.RELAY,
+                    priority=PRIORITY_PERSONAL,
+                    participant_id=person.id,
+                    organisation_id=person.organisation_id,
+                    staff_id=mine.staff_id,
+                    language=person.language,
+                )
+            ],
+        )
+        _close(alert, now, "words")
+        row = _row(session, alert)
+        if row is not None:
+            row.answered_by, row.answered_at = "coach_words", now
+        audit.record(
+            session,
+            now,
+            "question_answered",
+            participant_id=person.id,
+            staff_id=mine.staff_id,
+            actor="staff",
+            alert_id=alert.id,
+            via="words",
+        )
+        return person.display_name or "?"
+
+
+def alert_replied(session: Session, coach_chat: int, replied_to: int) -> int | None:
+    """The question alert a coach's reply was to (for the topic buttons after it), if any."""
+    with session.begin():
+        sent = session.scalars(
+            select(Outbox).where(
+                Outbox.chat_id == coach_chat, Outbox.telegram_message_id == replied_to
+            )
+        ).first()
+        mine = scope.of_staff(session, coach_chat)
+        return _alert_of(sent) or _shown_in_inbox(session, mine, coach_chat, replied_to)
+
+
+def _shown_in_inbox(
+    session: Session, mine: scope.Scope, coach_chat: int, message_id: int
+) -> int | None:
+    """The question alert that /meldingen showed in that message (see inbox.remember_shown)."""
+    for alert in session.scalars(
+        select(Alert)
+        .where(
+            Alert.organisation_id == mine.organisation_id,
+            Alert.kind.in_(("question", "crisis")),
+            Alert.detail.is_not(None),
+        )
+        .order_by(Alert.id.desc())
+        .limit(500)  # the newest: /meldingen shows open ones, answered soon after
+    ):
+        if [coach_chat, message_id] in alert.detail.get("shown", []):
+            return scope.alert(session, mine, alert.id).id  # still theirs to answer
+    return None
+
+
+def send_answer(
+    session: Session,
+    coach_chat: int,
+    alert_id: int,
+    intent: str,
+    book: AnswerBook,
+    now: datetime,
+    today: date,
+) -> str:
+    """The coach picked one of the organisation's answers: the participant gets it in their
+    own language, marked as coming from their coach; the question is closed and marked with
+    that intent. A second tap on the same answer sends nothing more (the outbox keys)."""
+    with session.begin():
+        mine = scope.of_staff(session, coach_chat)
+        alert, person = _question_alert(session, coach_chat, alert_id)
+        if person.chat_id is None:
+            raise Refused("not_yours")
+        answer_ = book.answer(slug_of(session, person), intent)
+        lang = person.language or "nl"
+        texts = book.render(answer_, lang, today) if answer_ is not None else None
+        if answer_ is None or not texts:
+            raise Refused("no_answer_in_language")
+        staff = session.get(StaffMember, mine.staff_id or -1)
+        with use_locale(lang):
+            texts[0] = _(PICKED, coach=staff.name if staff else "", answer=texts[0])
+            buttons = (
+                [[{"text": _(MY_APPOINTMENTS), "data": "an:appts"}]]
+                if "appointments" in answer_.buttons
+                else None
+            )
+        outbox.enqueue_many(
+            session,
+            [
+                outbox.message(
+                    now,
+                    key=f"picked:{alert.id}:{intent}:{number}",
+                    chat_id=person.chat_id,
+                    text=text,
+                    buttons=buttons if number == len(texts) - 1 else None,
+                    kind=OutboxKind.RELAY,
+                    priority=PRIORITY_PERSONAL,
+                    participant_id=person.id,
+                    organisation_id=person.organisation_id,
+                    staff_id=mine.staff_id,
+                    language=lang,
+                )
+                for number, text in enumerate(texts)
+            ],
+        )
+        _close(alert, now, "answer")
+        row = _row(session, alert)
+        if row is not None:
+            row.answered_by, row.answered_at, row.answer_intent = "coach_answer", now, intent
+            row.marked_intent, row.marked_at = intent, now
+        audit.record(
+            session,
+            now,
+            "question_answered",
+            participant_id=person.id,
+            staff_id=mine.staff_id,
+            actor="staff",
+            alert_id=alert.id,
+            via="answer",
+            intent=intent,
+        )
+        return person.display_name or "?"
+
+
+def mark(session: Session, coach_chat: int, alert_id: int, intent: str, now: datetime) -> str:
+    """The coach says which intent the question was: it goes into `wegwijzer nlu review`."""
+    if intent not in TOPICS:
+        raise Refused("unknown_topic")
+    with session.begin():
+        mine = scope.of_staff(session, coach_chat)
+        alert, person = _question_alert(session, coach_chat, alert_id)
+        row = _row(session, alert)
+        if row is None:
+            raise Refused("not_a_question")
+        row.marked_intent, row.marked_at = intent, now
+        audit.record(
+            session,
+            now,
+            "question_marked",
+            participant_id=person.id,
+            staff_id=mine.staff_id,
+            actor="staff",
+            alert_id=alert.id,
+            intent=intent,
+        )
+        return person.display_name or "?"
+
+
+def topics_for(
+    session: Session, coach_chat: int, alert_id: int, book: AnswerBook
+) -> list[tuple[str, bool]]:
+    """Every topic for the coach to choose from, and whether the organisation has an answer."""
+    with session.begin():
+        _alert, person = _question_alert(session, coach_chat, alert_id)
+        slug = slug_of(session, person)
+        found = [(intent, book.answer(slug, intent) is not None) for intent in TOPICS]
+        return sorted(found, key=lambda pair: not pair[1])  # the answered ones first
+
+
+def remind_unanswered(
+    session: Session, now: datetime, zone: ZoneInfo, book: AnswerBook | None = None
+) -> int:
+    """On a working morning: each question from an earlier day still not answered is shown
+    to its coach once more, with the same buttons (a reply to it answers the question)."""
+    from bot.services.coaching.inbox import DIGEST_AT, working_day
+
+    local = now.astimezone(zone)
+    if not working_day(local.date()) or local.time() < DIGEST_AT:
+        return 0
+    start_of_day = datetime.combine(local.date(), time(0), zone)
+    reminded = 0
+    with session.begin():
+        rows = session.execute(
+            select(Question, Alert)
+            .join(Alert, Alert.id == Question.alert_id)
+            .where(
+                Question.handled == "coach",
+                Question.answered_at.is_(None),
+                Question.reminded_at.is_(None),
+                Question.created_at < start_of_day,
+                Alert.state != AlertState.RESOLVED,
+            )
+        ).all()
+        for row, alert in rows:
+            if alert.snoozed_until is not None and alert.snoozed_until > now:
+                continue
+            person = session.get(Participant, row.participant_id)
+            coach = session.get(StaffMember, alert.coach_id or -1)
+            row.reminded_at = now
+            if person is None or coach is None or coach.chat_id is None:
+                continue
+            with use_locale(coach.language):
+                text = _(
+                    STILL_OPEN,
+                    when=format_when(row.created_at, zone),
+                    name=person.display_name or "?",
+                    question=row.text,
+                )
+                buttons = [
+                    [
+                        {
+                            "text": label() if callable(label) else _(label),
+                            "data": f"{prefix}:{alert.id}",
+                        }
+                    ]
+                    for label, prefix in topic_actions(
+                        book, slug_of(session, person), alert.detail.get("guesses", [])
+                    )
+                ]
+            reminded += outbox.enqueue_many(
+                session,
+                [
+                    outbox.message(
+                        now,
+                        key=f"alert:{alert.id}:still_open",
+                        chat_id=coach.chat_id,
+                        text=text,
+                        buttons=buttons,
+                        kind=OutboxKind.ALERT,
+                        priority=PRIORITY_ALERT,
+                        staff_id=coach.id,
+                        organisation_id=person.organisation_id,
+                        participant_id=person.id,
+                        language=coach.language,
+                    )
+                ],
+            )
+    return reminded
+
+
+def _alert_of(sent: Outbox | None) -> int | None:
+    """The alert an outbox message to a coach was about (its key is alert:<id>…)."""
+    if sent is None:
+        return None
+    parts = sent.idempotency_key.split(":")
+    if len(parts) >= 2 and parts[0] == "alert" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def open_questions(session: Session, participant_id: int) -> list[Alert]:
+    return list(
+        session.scalars(
+            select(Alert).where(
+                Alert.participant_id == participant_id,
+                Alert.kind == "question",
+                Alert.state != AlertState.RESOLVED,
+            )
+        )
+    )

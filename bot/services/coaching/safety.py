@@ -1,0 +1,137 @@
+"""A crisis, wherever it is written: inside a flow, before consent, from a chat without a code,
+from someone who said no or who left. The safety answer never depends on who writes; the urgent
+alert goes to a coach whenever the chat belongs to someone who has one. Before consent that is
+still right: a life at risk is a vital interest (AVG art. 6 lid 1 d), so the alert keeps only
+what the coach needs to act: the words, the first name, the organisation and the coach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.i18n import N_
+from bot.services import audit
+from bot.services.coaching import alerts
+from bot.services.errors import DomainError
+from bot.services.people import codes
+from bot.services.text import kept
+from nlu.understand import Understood
+from storage import repositories as repo
+from storage.models import Organisation, Participant, ParticipantStatus, Question
+
+QUESTION_MAX = 1000  # characters of the words kept for the coach
+
+CRISIS_HELP = N_(
+    "You are not alone. Are you in danger now? Call 112. Do you think about ending your life? "
+    "Call 113 or 0800-0113. It is free, day and night. Not safe at home? Call Veilig Thuis: "
+    "0800-2000. I have told your coach."
+)
+# The same help for a chat without a coach: nothing is promised that nobody will do.
+CRISIS_HELP_ALONE = N_(
+    "You are not alone. Are you in danger now? Call 112. Do you think about ending your life? "
+    "Call 113 or 0800-0113. It is free, day and night. Not safe at home? Call Veilig Thuis: "
+    "0800-2000."
+)
+CRISIS_ALERT = N_(
+    "{name} wrote something that sounds like a crisis: “{question}” Please contact them today."
+)
+CRISIS_ALERT_NEW = N_(
+    "{name} is signing up with your code and wrote something that sounds like a crisis: "
+    "“{question}” They have not agreed to anything yet; this is sent because their safety "
+    "comes first. Please contact them today."
+)
+ONBOARDING = "onboarding"
+
+
+@dataclass(frozen=True)
+class CrisisSeen:
+    coach_told: bool  # a coach has an urgent alert about this chat (new, or still open)
+    organisation: str | None  # whose help numbers to show after the national ones
+
+
+def report(
+    session: Session,
+    chat_id: int,
+    text: str,
+    understood: Understood,
+    first_name: str,
+    now: datetime,
+) -> CrisisSeen:
+    """Raise (at most) one urgent alert for a crisis written in this chat, in one transaction."""
+    words = " ".join(kept(text).split())[:QUESTION_MAX]
+    with session.begin():
+        person = repo.participant_by_chat(session, chat_id)
+        message = CRISIS_ALERT
+        if person is None or person.coach_id is None:
+            person = _signing_up(session, chat_id, person, first_name, now)
+            message = CRISIS_ALERT_NEW
+        if person is None or person.organisation_id is None:
+            return CrisisSeen(False, None)
+        organisation = session.get(Organisation, person.organisation_id)
+        question_id = None
+        if person.status == ParticipantStatus.ACTIVE:  # their questions are counted and erased
+            row = Question(
+                organisation_id=person.organisation_id,
+                participant_id=person.id,
+                text=words,
+                language=person.language or "nl",
+                intent="crisis",
+                confidence=round(understood.confidence, 3),
+                handled="crisis",
+                created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            question_id = row.id
+        alert = alerts.raise_alert(
+            session,
+            now,
+            person,
+            "crisis",
+            urgent=True,
+            message=message,
+            params={"question": words},
+            question=words,
+            question_id=question_id,
+        )
+        if alert is not None and question_id is not None:
+            session.get(Question, question_id).alert_id = alert.id  # type: ignore[union-attr]
+        audit.record(
+            session,
+            now,
+            "crisis_answered",
+            participant_id=person.id,
+            status=person.status.value if person.status else None,
+            alerted=alert is not None,
+        )
+        told = person.coach_id is not None
+        return CrisisSeen(told, organisation.slug if organisation else None)
+
+
+def _signing_up(
+    session: Session, chat_id: int, person: Participant | None, first_name: str, now: datetime
+) -> Participant | None:
+    """The person behind a chat in the middle of onboarding with a code: the participant the
+    coach registered, or (for a group code) this chat's row given that code's coach."""
+    state = repo.flow_state(session, chat_id)
+    if state is None or state.flow_id != ONBOARDING:
+        return person
+    code = str((state.state or {}).get("vars", {}).get("code") or "")
+    try:
+        target = codes.resolve(session, code, now)
+    except DomainError:
+        return person
+    if target.participant_id is not None:
+        return session.get(Participant, target.participant_id)
+    if target.coach_id is None:
+        return person
+    if person is None:
+        person = Participant(chat_id=chat_id, status=ParticipantStatus.NEW, created_at=now)
+        session.add(person)
+    if person.status in (ParticipantStatus.NEW, ParticipantStatus.DECLINED):
+        person.organisation_id, person.coach_id = target.organisation_id, target.coach_id
+        person.display_name = person.display_name or kept(first_name)[:200] or None
+        session.flush()
+    return person

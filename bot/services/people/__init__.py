@@ -1,0 +1,1 @@
+"""People: who writes, invite codes, onboarding and consent, caseloads, scope, privacy."""
