@@ -8,8 +8,6 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
     ContextTypes,
     MessageHandler,
     TypeHandler,
@@ -92,8 +90,6 @@ def build_application(
 
 
 def add_handlers(application: Application) -> None:
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, prepare), group=-3)
     application.add_handler(
         MessageHandler(
@@ -109,52 +105,22 @@ def add_handlers(application: Application) -> None:
         CallbackQueryHandler(safety.answer_are_you_safe, pattern=safety.PATTERN), group=-2
     )
     application.add_handler(TypeHandler(Update, gate), group=-1)
-    application.add_handlers(
-        [
-            CommandHandler("start", onboarding.start, filters=private),
-            CommandHandler(["taal", "language"], onboarding.change_language, filters=private),
-            CommandHandler(["help", "hulp", "menu"], menu.show_help, filters=private),
-            CommandHandler("stop", menu.stop, filters=private),
-            CommandHandler("afspraken", changes.appointments_command, filters=private),
-            CommandHandler("hoegaathet", checkins.start_checkin, filters=private),
-            CommandHandler("voortgang", progress.my_progress, filters=private),
-            CommandHandler("mijngegevens", privacy.my_data, filters=private),
-            CommandHandler("vergeetmij", privacy.forget_me, filters=private),
-            CommandHandler("afspraak", appointments.make_appointment, filters=private),
-            CommandHandler("vandaag", attendance.day_list, filters=private),
-            CommandHandler("qr", attendance.qr_codes, filters=private),
-            CommandHandler("meldingen", inbox.show_inbox, filters=private),
-            CommandHandler("deelnemers", participants.list_participants, filters=private),
-            CommandHandler("deelnemer", participants.show_participant, filters=private),
-            CommandHandler("uitnodigen", participants.invite, filters=private),
-            CommandHandler("bericht", broadcasts.compose, filters=private),
-            CommandHandler("berichten", broadcasts.follow, filters=private),
-            CommandHandler("groep", broadcasts.connect_group, filters=groups),
-            CallbackQueryHandler(broadcasts.report_button, pattern=r"^bc:(report|stop):\d+$"),
-            CallbackQueryHandler(broadcasts.understood, pattern=r"^ack:\d+$"),
-            CallbackQueryHandler(reminders.answer, pattern=reminders.PATTERN),
-            CallbackQueryHandler(reminders.answer_proposal, pattern=reminders.PROPOSAL_PATTERN),
-            CallbackQueryHandler(changes.appointment_button, pattern=changes.PATTERN),
-            CallbackQueryHandler(attendance.tap, pattern=attendance.PATTERN),
-            CallbackQueryHandler(attendance.qr_tap, pattern=r"^qr:\d+$"),
-            CallbackQueryHandler(inbox.tap, pattern=inbox.PATTERN),
-            CallbackQueryHandler(participants.tap, pattern=participants.PATTERN),
-            CallbackQueryHandler(inbox.choose, pattern=inbox.CHOICE_PATTERN),
-            CallbackQueryHandler(inbox.answer, pattern=inbox.ANSWER_PATTERN),
-            CallbackQueryHandler(changes.propose_button, pattern=r"^newtime:\d+$"),
-            CallbackQueryHandler(checkins.invitation_button, pattern=checkins.PATTERN),
-            CallbackQueryHandler(progress.tap, pattern=progress.PATTERN),
-            CallbackQueryHandler(privacy.tap, pattern=privacy.PATTERN),
-            CallbackQueryHandler(questions.tap, pattern=questions.PATTERN),
-            CallbackQueryHandler(questions.coach_tap, pattern=questions.COACH_PATTERN),
-            CallbackQueryHandler(conversation.tap, pattern=r"^fl:"),
-            CallbackQueryHandler(onboarding.change_language, pattern=r"^menu:taal$"),
-            CallbackQueryHandler(menu.stop, pattern=r"^menu:stop$"),
-            CallbackQueryHandler(fallback.stale_button),
-            MessageHandler(private & filters.COMMAND, fallback.unknown_command),
-            MessageHandler(private & filters.TEXT, fallback.text),
-            MessageHandler(private, fallback.media),
-            MessageHandler(groups & filters.COMMAND, fallback.group_command),
-            ChatMemberHandler(membership.blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER),
-        ]
-    )
+    for feature in (
+        onboarding,
+        menu,
+        changes,
+        checkins,
+        progress,
+        privacy,
+        appointments,
+        attendance,
+        inbox,
+        participants,
+        broadcasts,
+        reminders,
+        questions,
+        conversation,
+        membership,
+        fallback,
+    ):  # fallback last: it answers what nobody else did
+        application.add_handlers(feature.handlers())

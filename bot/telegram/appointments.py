@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.i18n import N_, _, format_when
 from bot.refusals import refusal
@@ -14,6 +15,7 @@ from bot.services.people.identity import who_is
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import say
+from bot.telegram.routes import PRIVATE
 
 NOT_CONNECTED = N_(
     "You are not connected yet, so I know no appointments of yours. Send /start with your code."
@@ -104,3 +106,10 @@ async def make_appointment(update: Update, context: WegwijzerContext) -> None:
             who(update, context),
         )
     await perform(context, chat_id, outcome)
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("afspraak", make_appointment, filters=PRIVATE),
+    ]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import _, format_day, format_when, ngettext
 from bot.refusals import refusal
@@ -17,6 +18,7 @@ from bot.services.errors import Refused
 from bot.services.people import scope
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import qr_png, say
+from bot.telegram.routes import PRIVATE
 from storage.models import AttendanceStatus
 
 PATTERN = r"^at:(\d+:\d+:[pla]|all:\d+:\d+|noop)$"
@@ -220,3 +222,13 @@ async def qr_tap(update: Update, context: WegwijzerContext) -> None:
             day=format_day(today),
         ),
     )
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("vandaag", day_list, filters=PRIVATE),
+        CommandHandler("qr", qr_codes, filters=PRIVATE),
+        CallbackQueryHandler(tap, pattern=PATTERN),
+        CallbackQueryHandler(qr_tap, pattern=r"^qr:\d+$"),
+    ]

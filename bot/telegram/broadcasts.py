@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.broadcast_texts import report_text
 from bot.i18n import _
@@ -14,6 +15,7 @@ from bot.services.people import groups
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import drop_buttons, say
+from bot.telegram.routes import GROUPS, PRIVATE
 from storage.models import BroadcastState
 
 
@@ -149,3 +151,14 @@ async def connect_group(update: Update, context: WegwijzerContext) -> None:
             organisation=organisation,
         ),
     )
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("bericht", compose, filters=PRIVATE),
+        CommandHandler("berichten", follow, filters=PRIVATE),
+        CommandHandler("groep", connect_group, filters=GROUPS),
+        CallbackQueryHandler(report_button, pattern=r"^bc:(report|stop):\d+$"),
+        CallbackQueryHandler(understood, pattern=r"^ack:\d+$"),
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import _, format_when
 from bot.refusals import refusal
@@ -19,6 +20,7 @@ from bot.telegram import appointments
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import drop_buttons, say
+from bot.telegram.routes import PRIVATE
 
 PATTERN = r"^ap:(p|o|m|c|s|cy|sy|n):\d+(:\d+)?$"
 
@@ -267,3 +269,12 @@ async def propose_button(update: Update, context: WegwijzerContext) -> None:
             who(update, context),
         )
     await perform(context, chat_id, outcome)
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("afspraken", appointments_command, filters=PRIVATE),
+        CallbackQueryHandler(appointment_button, pattern=PATTERN),
+        CallbackQueryHandler(propose_button, pattern=r"^newtime:\d+$"),
+    ]

@@ -4,6 +4,7 @@ domains chosen for this time; ⏰ Not now says when I ask again."""
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_, _
 from bot.services import conversations
@@ -13,6 +14,7 @@ from bot.services.errors import NotAParticipant
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import say, show_choice
+from bot.telegram.routes import PRIVATE
 
 FLOW = "checkin"
 PATTERN = r"^ci:(go|later):\d+$"
@@ -86,3 +88,11 @@ async def invitation_button(update: Update, context: WegwijzerContext) -> None:
         if again
         else _("OK. You can start any time with /hoegaathet."),
     )
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("hoegaathet", start_checkin, filters=PRIVATE),
+        CallbackQueryHandler(invitation_button, pattern=PATTERN),
+    ]

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.i18n import N_, _, current_locale, set_locale
 from bot.refusals import explain
@@ -148,3 +149,10 @@ async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
             )
     await perform(context, chat_id, outcome)
     return True
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CallbackQueryHandler(tap, pattern=r"^fl:"),
+    ]

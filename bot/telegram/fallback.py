@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.i18n import _
 from bot.telegram import questions
@@ -10,6 +11,7 @@ from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import answer_in_words
 from bot.telegram.menu import help_text
 from bot.telegram.render import drop_buttons, say
+from bot.telegram.routes import GROUPS, PRIVATE
 
 
 async def text(update: Update, context: WegwijzerContext) -> None:
@@ -61,3 +63,14 @@ async def group_command(update: Update, context: WegwijzerContext) -> None:
         update.effective_chat.id,  # type: ignore[union-attr]
         _("I only talk with people in a private chat. Tap my name to write to me."),
     )
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CallbackQueryHandler(stale_button),
+        MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
+        MessageHandler(PRIVATE & filters.TEXT, text),
+        MessageHandler(PRIVATE, media),
+        MessageHandler(GROUPS & filters.COMMAND, group_command),
+    ]

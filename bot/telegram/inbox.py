@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import _, format_when, ngettext
 from bot.refusals import refusal
@@ -14,6 +15,7 @@ from bot.services.errors import Refused
 from bot.services.people import scope
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, say
+from bot.telegram.routes import PRIVATE
 
 PATTERN = r"^al:(called|snooze|resolve|miss):\d+$"
 CHOICE_PATTERN = r"^alm:\d+:\d$"
@@ -191,3 +193,13 @@ async def answer(update: Update, context: WegwijzerContext) -> None:
         await say(context, chat_id, _("Good to hear! See you soon."))
     else:
         await say(context, chat_id, _("OK. I will ask your coach to call you."))
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("meldingen", show_inbox, filters=PRIVATE),
+        CallbackQueryHandler(tap, pattern=PATTERN),
+        CallbackQueryHandler(choose, pattern=CHOICE_PATTERN),
+        CallbackQueryHandler(answer, pattern=ANSWER_PATTERN),
+    ]

@@ -4,6 +4,7 @@ of finding out only when a send fails."""
 from __future__ import annotations
 
 from telegram import ChatMember, Update
+from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot.services.coaching import alerts
 from bot.telegram.context import WegwijzerContext
@@ -22,3 +23,10 @@ async def blocked_or_back(update: Update, context: WegwijzerContext) -> None:
                 context.wake_sender()
         elif status == ChatMember.MEMBER:
             alerts.reachable_again(session, change.chat.id, runtime.clock.now())
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        ChatMemberHandler(blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER),
+    ]

@@ -10,6 +10,7 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_, _
 from bot.services.errors import NotAParticipant
@@ -17,6 +18,7 @@ from bot.services.people import onboarding
 from bot.services.people.identity import who_is
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, say
+from bot.telegram.routes import PRIVATE
 
 HELP, LANGUAGE, STOP, START = (
     N_("What I can do"),
@@ -138,3 +140,12 @@ async def stop(update: Update, context: WegwijzerContext) -> None:
         chat_id,
         _("OK. I will not send you messages anymore. Write to me when you want them again."),
     )
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler(["help", "hulp", "menu"], show_help, filters=PRIVATE),
+        CommandHandler("stop", stop, filters=PRIVATE),
+        CallbackQueryHandler(stop, pattern=r"^menu:stop$"),
+    ]

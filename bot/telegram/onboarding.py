@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import _
 from bot.refusals import explain
@@ -15,6 +16,7 @@ from bot.telegram import menu
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.conversation import perform, who
 from bot.telegram.render import say
+from bot.telegram.routes import PRIVATE
 
 
 async def start(update: Update, context: WegwijzerContext) -> None:
@@ -127,3 +129,12 @@ async def _check_in(context: WegwijzerContext, chat_id: int, payload: str) -> bo
             ),
         )
     return True
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("start", start, filters=PRIVATE),
+        CommandHandler(["taal", "language"], change_language, filters=PRIVATE),
+        CallbackQueryHandler(change_language, pattern=r"^menu:taal$"),
+    ]

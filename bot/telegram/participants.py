@@ -4,6 +4,7 @@ card with taps to change their phase or hand them over, and a personal invite wi
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_, _, format_day, format_when, language_name, ngettext
 from bot.refusals import refusal
@@ -14,6 +15,7 @@ from bot.services.people.participants import OUTFLOWS, PHASES, Card, Glance
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.progress import CHECKINS
 from bot.telegram.render import drop_buttons, qr_png, say
+from bot.telegram.routes import PRIVATE
 from storage.models import AttendanceStatus, Outflow, ParticipantStatus, Phase
 
 PATTERN = r"^dn:(\d+|ph:\d+|to:\d+:\w+|out:\d+|left:\d+:\w+|ho:\d+|hoto:\d+:\d+)$"
@@ -336,3 +338,13 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
         await drop_buttons(query.message)  # type: ignore[arg-type]
         context.wake_sender()
     await say(context, chat_id, text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("deelnemers", list_participants, filters=PRIVATE),
+        CommandHandler("deelnemer", show_participant, filters=PRIVATE),
+        CommandHandler("uitnodigen", invite, filters=PRIVATE),
+        CallbackQueryHandler(tap, pattern=PATTERN),
+    ]

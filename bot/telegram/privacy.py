@@ -7,6 +7,7 @@ import io
 import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_, _, format_day, language_name, ngettext
 from bot.services.errors import NotAParticipant
@@ -15,6 +16,7 @@ from bot.services.people.participants import PHASES
 from bot.telegram.checkins import NOT_CONNECTED
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say, show_choice
+from bot.telegram.routes import PRIVATE
 from storage.models import Phase
 
 PATTERN = r"^pv:(file|forget|yes|no)$"
@@ -161,3 +163,12 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
             "Ask your coach for a new code."
         ),
     )
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("mijngegevens", my_data, filters=PRIVATE),
+        CommandHandler("vergeetmij", forget_me, filters=PRIVATE),
+        CallbackQueryHandler(tap, pattern=PATTERN),
+    ]

@@ -8,6 +8,7 @@ import asyncio
 
 from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.charts import chart_png
 from bot.i18n import N_, _, current_locale, format_day
@@ -20,6 +21,7 @@ from bot.services.people import scope
 from bot.telegram.checkins import FOR_PARTICIPANTS, NOT_CONNECTED
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import drop_buttons, say
+from bot.telegram.routes import PRIVATE
 from flows.steps.scale import DOMAINS, LEVELS
 
 PATTERN = r"^pg:\d+(:\w+(:[1-5])?)?$|^pgs:\d+$"
@@ -205,3 +207,11 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
         chat_id,
         _(SAVED, name=name, domain=_(DOMAIN_NAMES[domain]), level=row.coach_level),
     )
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CommandHandler("voortgang", my_progress, filters=PRIVATE),
+        CallbackQueryHandler(tap, pattern=PATTERN),
+    ]

@@ -11,6 +11,7 @@ import asyncio
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.content import QUESTION_INTENTS
 from bot.i18n import N_, _, current_locale, format_when
@@ -396,3 +397,11 @@ async def coach_tap(update: Update, context: WegwijzerContext) -> None:
         )
     else:
         await say(context, chat_id, _(questions.NOTED, topic=_(questions.TOPICS[parts[1]])))
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CallbackQueryHandler(tap, pattern=PATTERN),
+        CallbackQueryHandler(coach_tap, pattern=COACH_PATTERN),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.i18n import N_, _
 from bot.services.appointments import rescheduling, rsvp
@@ -165,3 +166,11 @@ async def answer_proposal(update: Update, context: WegwijzerContext) -> None:
     if sender is not None:
         sender.wake.set()  # the coach's message is in the outbox
     await say(context, chat_id, result.text)
+
+
+def handlers() -> list[BaseHandler]:
+    """What this feature answers, for `build_application`."""
+    return [
+        CallbackQueryHandler(answer, pattern=PATTERN),
+        CallbackQueryHandler(answer_proposal, pattern=PROPOSAL_PATTERN),
+    ]
