@@ -107,6 +107,19 @@ def feed(
         return handle(session, flows, chat_id, event, now, actor)
 
 
+def current_flow(db: Database, chat_id: int) -> str | None:
+    """The flow this chat is in, if any."""
+    with db.write() as session:
+        row = repo.flow_state(session, chat_id)
+        return row.flow_id if row is not None else None
+
+
+def words_for_option(db: Database, flows: Flows, chat_id: int) -> list[str]:
+    """`option_values` as a use case."""
+    with db.read() as session:
+        return option_values(session, flows, chat_id)
+
+
 def option_values(session: Session, flows: Flows, chat_id: int) -> list[str]:
     """The values of the options the chat's run is waiting on ("yes", "no", …), so words such
     as "ja hoor" can be matched to a button by meaning; empty when it waits on something else."""

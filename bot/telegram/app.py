@@ -16,6 +16,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import jobs
+from bot.callbacks import AreYouSafe
 from bot.i18n import LANGUAGES, _, use_locale
 from bot.runtime import Runtime
 from bot.telegram import (
@@ -102,7 +103,7 @@ def add_handlers(application: Application) -> None:
         group=-2,
     )
     application.add_handler(  # before any consent question: safety first here too
-        CallbackQueryHandler(safety.answer_are_you_safe, pattern=safety.PATTERN), group=-2
+        CallbackQueryHandler(safety.answer_are_you_safe, pattern=AreYouSafe.matches), group=-2
     )
     application.add_handler(TypeHandler(Update, gate), group=-1)
     for feature in (

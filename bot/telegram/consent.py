@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.callbacks import FlowTap
 from bot.services import conversations
 from bot.services.people import onboarding
 from bot.telegram.context import WegwijzerContext
-from bot.telegram.conversation import perform, who
-from storage import repositories as repo
+from bot.telegram.conversation import start_flow
 
 FLOW = "reconsent"
 
@@ -25,25 +25,12 @@ async def ask_again_if_needed(update: Update, context: WegwijzerContext) -> bool
         or identity.consent_version == onboarding.CONSENT_VERSION
     ):
         return False
-    runtime = context.runtime
-    with runtime.session_factory() as session:
-        with session.begin():
-            state = repo.flow_state(session, chat.id)
-            asking = state is not None and state.flow_id == FLOW
-        query = update.callback_query
-        if asking and ((query and (query.data or "").startswith("fl:")) or update.message):
-            if update.message is None or not (update.message.text or "").startswith("/"):
-                return False  # their answer to the question: the flow takes it
-        outcome = conversations.begin(
-            session,
-            runtime.flows,
-            chat.id,
-            FLOW,
-            {"organisation": identity.organisation},
-            runtime.clock.now(),
-            who(update, context),
-        )
+    asking = conversations.current_flow(context.runtime.db, chat.id) == FLOW
+    query = update.callback_query
+    if asking and ((query and FlowTap.matches(query.data)) or update.message):
+        if update.message is None or not (update.message.text or "").startswith("/"):
+            return False  # their answer to the question: the flow takes it
     if query is not None:
         await query.answer()
-    await perform(context, chat.id, outcome)
+    await start_flow(update, context, FLOW, {"organisation": identity.organisation})
     return True

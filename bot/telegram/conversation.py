@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.callbacks import FlowTap
 from bot.i18n import N_, _, current_locale, set_locale
 from bot.refusals import explain
 from bot.services import conversations
@@ -69,84 +70,68 @@ async def perform(context: WegwijzerContext, chat_id: int, outcome: Outcome) -> 
         await say(context, chat_id, explain(outcome.error))
 
 
-def parse_tap(data: str) -> Tap | None:
-    parts = data.split(":")
-    if len(parts) != 4 or parts[0] != "fl" or not parts[3].isdigit():
-        return None
-    return Tap(instance=parts[1], step=parts[2], option=int(parts[3]))
+def parse_tap(data: object) -> Tap | None:
+    """A flow's button as the engine's event; None for data that is not one."""
+    button = FlowTap.unpack(data)
+    return Tap(button.run, button.step, button.option) if button is not None else None
 
 
 async def tap(update: Update, context: WegwijzerContext) -> None:
     """A button of a flow was pressed."""
     query = update.callback_query
-    assert query is not None and update.effective_chat is not None
+    chat_id = chat_of(update)
+    if query is None:
+        return
     await query.answer()
     await show_choice(query)
-    event = parse_tap(query.data or "")
+    event = parse_tap(query.data)
     runtime = context.runtime
-    with runtime.session_factory() as session:
-        outcome = (
-            conversations.handle(
-                session,
-                runtime.flows,
-                update.effective_chat.id,
-                event,
-                runtime.clock.now(),
-                who(update, context),
-            )
-            if event is not None
-            else Outcome([Stale()])
+    outcome = (
+        conversations.feed(
+            runtime.db, runtime.flows, chat_id, event, runtime.clock.now(), who(update, context)
         )
-    await perform(context, update.effective_chat.id, outcome or Outcome([Stale()]))
+        if event is not None
+        else None
+    )
+    await perform(context, chat_id, outcome or Outcome([Stale()]))
 
 
-async def _yes_or_no(
-    context: WegwijzerContext, session: Any, chat_id: int, text: str, shown: int
-) -> int | None:
+async def _yes_or_no(context: WegwijzerContext, chat_id: int, text: str, shown: int) -> int | None:
     """A yes/no question answered in words ("ja hoor", "نعم", "haa"): the button whose value
     is yes or no, when the engine is sure the words mean that."""
-    values = conversations.option_values(session, context.runtime.flows, chat_id)
+    runtime = context.runtime
+    values = conversations.words_for_option(runtime.db, runtime.flows, chat_id)
     if len(values) != shown or not {"yes", "no"} <= set(values):
         return None
-    engine = await asyncio.to_thread(context.runtime.nlu)
-    understood = interpret(
-        engine, text, current_locale(), threshold=context.runtime.settings.nlu_threshold
-    )
+    engine = await asyncio.to_thread(runtime.nlu)
+    understood = interpret(engine, text, current_locale(), threshold=runtime.settings.nlu_threshold)
     wanted = {"affirm": "yes", "deny": "no"}.get(understood.intent or "")
     return values.index(wanted) if wanted else None
 
 
 async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
     """Text while a flow waits for a tap: accept the button's words or number, else ask again."""
-    if context.identity is not None and not context.identity.in_flow:
+    message = update.message
+    if (context.identity is not None and not context.identity.in_flow) or message is None:
         return False
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    text = update.message.text or ""  # type: ignore[union-attr]
-    runtime = context.runtime
-    with runtime.session_factory() as session:
-        outcome = conversations.handle(
-            session, runtime.flows, chat_id, Text(text), runtime.clock.now(), who(update, context)
-        )
-        if outcome is None:
-            return False
-        reprompt = next((e for e in outcome.effects if isinstance(e, Reprompt)), None)
-        index = match_option(text, reprompt.send) if reprompt else None
-        if reprompt is not None and index is None:
-            index = await _yes_or_no(context, session, chat_id, text, len(reprompt.send.buttons))
-        if reprompt is not None and index is not None:
-            event = parse_tap(reprompt.send.buttons[index].data)
-            assert event is not None
-            outcome = (
-                conversations.handle(
-                    session,
-                    runtime.flows,
-                    chat_id,
-                    event,
-                    runtime.clock.now(),
-                    who(update, context),
-                )
-                or outcome
+    chat_id, text = chat_of(update), message.text or ""
+    runtime, actor = context.runtime, who(update, context)
+    outcome = conversations.feed(
+        runtime.db, runtime.flows, chat_id, Text(text), runtime.clock.now(), actor
+    )
+    if outcome is None:
+        return False
+    reprompt = next((e for e in outcome.effects if isinstance(e, Reprompt)), None)
+    if reprompt is not None:
+        index = match_option(text, reprompt.send)
+        if index is None:
+            index = await _yes_or_no(context, chat_id, text, len(reprompt.send.buttons))
+        event = parse_tap(reprompt.send.buttons[index].data) if index is not None else None
+        if event is not None:
+            tapped = conversations.feed(
+                runtime.db, runtime.flows, chat_id, event, runtime.clock.now(), actor
             )
+            outcome = tapped or outcome
     await perform(context, chat_id, outcome)
     return True
 
@@ -154,5 +139,5 @@ async def answer_in_words(update: Update, context: WegwijzerContext) -> bool:
 def handlers() -> list[BaseHandler]:
     """What this feature answers, for `build_application`."""
     return [
-        CallbackQueryHandler(tap, pattern=r"^fl:"),
+        CallbackQueryHandler(tap, pattern=rf"^{FlowTap.prefix}:"),
     ]

@@ -10,9 +10,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import _, resolve_locale, set_locale
-from bot.services.coaching import alerts
-from bot.services.people import onboarding
-from bot.services.people.identity import arrive
+from bot.services.people import chats
 from bot.telegram.consent import ask_again_if_needed
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.render import say
@@ -32,8 +30,7 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
         raise ApplicationHandlerStop
     chat = update.effective_chat
     private = chat.id if chat is not None and chat.type == chat.PRIVATE else None
-    with runtime.session_factory() as session:
-        identity = arrive(session, update.update_id, private, now)
+    identity = chats.arrive(runtime.db, update.update_id, private, now)
     if identity is None:
         raise ApplicationHandlerStop
     context.identity = identity
@@ -49,8 +46,7 @@ async def prepare(update: Update, context: WegwijzerContext) -> None:
     )
     acted = update.message or update.edited_message or update.callback_query
     if identity.unreachable and chat is not None and acted:  # they wrote: not blocked after all
-        with runtime.session_factory() as session:
-            alerts.reachable_again(session, chat.id, now)
+        chats.reachable_again(runtime.db, chat.id, now)
 
 
 async def gate(update: Update, context: WegwijzerContext) -> None:
@@ -64,8 +60,7 @@ async def gate(update: Update, context: WegwijzerContext) -> None:
     if identity.kind == "participant" and identity.stopped and update.message and chat:
         if (update.message.text or "").split("@")[0].strip().lower() == "/stop":
             return
-        with runtime.session_factory() as session:
-            onboarding.set_stopped(session, chat.id, False, now)
+        chats.set_stopped(runtime.db, chat.id, False, now)
         await say(context, chat.id, _("Welcome back! You will get messages from me again."))
     if await ask_again_if_needed(update, context):
         raise ApplicationHandlerStop

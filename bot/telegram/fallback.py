@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.i18n import _
 from bot.telegram import questions
-from bot.telegram.context import WegwijzerContext
+from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.conversation import answer_in_words
 from bot.telegram.menu import help_text
 from bot.telegram.render import drop_buttons, say
@@ -18,7 +18,7 @@ async def text(update: Update, context: WegwijzerContext) -> None:
     """Typed text: an answer to the open question, or a pointer to what the bot can do."""
     if await answer_in_words(update, context):
         return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     audience = context.identity.audience if context.identity else "guest"
     if audience == "participant":
         await questions.own_words(update, context)
@@ -34,7 +34,7 @@ async def unknown_command(update: Update, context: WegwijzerContext) -> None:
     """A command the bot does not have."""
     await say(
         context,
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_of(update),
         _("I do not know that command. Tap /help to see what I can do."),
     )
 
@@ -43,7 +43,7 @@ async def media(update: Update, context: WegwijzerContext) -> None:
     """Photos, voice notes, stickers, locations and the like."""
     await say(
         context,
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_of(update),
         _("I can only read text and buttons. Please type your message, or tap /help."),
     )
 
@@ -51,16 +51,16 @@ async def media(update: Update, context: WegwijzerContext) -> None:
 async def stale_button(update: Update, context: WegwijzerContext) -> None:
     """A button whose question is over, or data we never made."""
     query = update.callback_query
-    assert query is not None
-    await query.answer(_("This button is no longer active."))
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    if query is not None:
+        await query.answer(_("This button is no longer active."))
+        await drop_buttons(query.message)
 
 
 async def group_command(update: Update, context: WegwijzerContext) -> None:
     """Commands in a group chat: personal matters belong in a private chat."""
     await say(
         context,
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_of(update),
         _("I only talk with people in a private chat. Tap my name to write to me."),
     )
 

@@ -12,11 +12,11 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import MenuChoice
 from bot.i18n import N_, _
 from bot.services.errors import NotAParticipant
-from bot.services.people import onboarding
-from bot.services.people.identity import who_is
-from bot.telegram.context import WegwijzerContext
+from bot.services.people import chats
+from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.render import drop_buttons, say
 from bot.telegram.routes import PRIVATE
 
@@ -68,8 +68,7 @@ COMMANDS = {
 async def refresh_commands(context: WegwijzerContext, chat_id: int) -> None:
     """Give this chat a command menu that fits who they are, in their language."""
     runtime = context.runtime
-    with runtime.session_factory() as session, session.begin():
-        identity = who_is(session, chat_id)
+    identity = chats.who_is(runtime.db, chat_id)
     commands = [BotCommand(name, _(text)) for name, text in COMMANDS[identity.audience]]
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
@@ -110,25 +109,33 @@ def help_text(kind: str) -> str:
 
 async def show_help(update: Update, context: WegwijzerContext) -> None:
     """Show what this person can do, with buttons for the common steps."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     kind = context.identity.audience if context.identity else "guest"
-    buttons = [[InlineKeyboardButton(_("🌐 Choose your language"), callback_data="menu:taal")]]
+    buttons = [
+        [
+            InlineKeyboardButton(
+                _("🌐 Choose your language"), callback_data=MenuChoice("taal").pack()
+            )
+        ]
+    ]
     if kind == "participant":
-        buttons.append([InlineKeyboardButton(_("⏸ Stop my messages"), callback_data="menu:stop")])
+        buttons.append(
+            [InlineKeyboardButton(_("⏸ Stop my messages"), callback_data=MenuChoice("stop").pack())]
+        )
     await say(context, chat_id, help_text(kind), InlineKeyboardMarkup(buttons))
     await refresh_commands(context, chat_id)
 
 
 async def stop(update: Update, context: WegwijzerContext) -> None:
     """Stop all messages until the participant writes again."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if update.callback_query:
-        await update.callback_query.answer()
-        await drop_buttons(update.callback_query.message)  # type: ignore[arg-type]
+    chat_id = chat_of(update)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await drop_buttons(query.message)
     runtime = context.runtime
     try:
-        with runtime.session_factory() as session:
-            onboarding.set_stopped(session, chat_id, True, runtime.clock.now())
+        chats.set_stopped(runtime.db, chat_id, True, runtime.clock.now())
     except NotAParticipant:
         if context.identity and context.identity.kind == "staff":
             await say(context, chat_id, _("Staff keep getting messages about their participants."))
@@ -147,5 +154,5 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler(["help", "hulp", "menu"], show_help, filters=PRIVATE),
         CommandHandler("stop", stop, filters=PRIVATE),
-        CallbackQueryHandler(stop, pattern=r"^menu:stop$"),
+        CallbackQueryHandler(stop, pattern=MenuChoice("stop").pack()),
     ]

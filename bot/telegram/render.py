@@ -7,7 +7,13 @@ import io
 import re
 
 import segno
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+)
 from telegram.error import BadRequest, NetworkError
 
 from bot.i18n import N_, _, language_name
@@ -54,10 +60,10 @@ async def say(
     raise AssertionError("unreachable")
 
 
-async def drop_buttons(message: Message | None) -> None:
+async def drop_buttons(message: MaybeInaccessibleMessage | None) -> None:
     """Take the buttons off a message once tapped, so an old question cannot be answered twice."""
-    if message is None:
-        return
+    if not isinstance(message, Message):
+        return  # none, or too old for the bot to see (and so to edit)
     try:
         await message.edit_reply_markup(reply_markup=None)
     except BadRequest:

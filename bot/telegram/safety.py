@@ -10,6 +10,7 @@ import asyncio
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.callbacks import AreYouSafe
 from bot.i18n import N_, _, answer_text, current_locale
 from bot.services.coaching import safety
 from bot.telegram.context import WegwijzerContext
@@ -23,7 +24,6 @@ ARE_YOU_SAFE = N_("I want to be sure that you are OK. Are you safe right now?")
 NEED_HELP = N_("🆘 I need help now")
 I_AM_SAFE = N_("🙂 I am safe")
 GLAD = N_("Good. Thank you for telling me.")
-PATTERN = r"^safe:(help|ok)$"
 UNSURE = "unsure_words"  # chat_data key: the words that made the bot ask (memory only)
 
 
@@ -42,10 +42,11 @@ async def crisis_first(update: Update, context: WegwijzerContext) -> None:
     understood = interpret(engine, text, current_locale(), threshold=runtime.settings.nlu_threshold)
     context.understood = understood  # the question handler reads the same judgement
     if understood.maybe_crisis and not understood.crisis:
-        context.chat_data[UNSURE] = text  # type: ignore[index]
+        if context.chat_data is not None:
+            context.chat_data[UNSURE] = text
         buttons = [
-            [InlineKeyboardButton(_(NEED_HELP), callback_data="safe:help")],
-            [InlineKeyboardButton(_(I_AM_SAFE), callback_data="safe:ok")],
+            [InlineKeyboardButton(_(NEED_HELP), callback_data=AreYouSafe("help").pack())],
+            [InlineKeyboardButton(_(I_AM_SAFE), callback_data=AreYouSafe("ok").pack())],
         ]
         await say(context, chat.id, _(ARE_YOU_SAFE), InlineKeyboardMarkup(buttons))
         raise ApplicationHandlerStop
@@ -65,7 +66,7 @@ async def answer_are_you_safe(update: Update, context: WegwijzerContext) -> None
     await query.answer()
     await show_choice(query)
     words = (context.chat_data or {}).pop(UNSURE, None)
-    if query.data == "safe:help":
+    if AreYouSafe.unpack(query.data) == AreYouSafe("help"):
         user = update.effective_user
         said_so = Understood("crisis", 1.0, True, "asked", ("crisis",))
         await _safety_answer(
@@ -89,10 +90,9 @@ async def _safety_answer(
 ) -> None:
     """The safety answer, the organisation's help numbers, and the coach told (once)."""
     runtime = context.runtime
-    with runtime.session_factory() as session:
-        seen = safety.report(
-            session, chat_id, text, understood, first_name or "", runtime.clock.now()
-        )
+    seen = safety.report_crisis(
+        runtime.db, chat_id, text, understood, first_name or "", runtime.clock.now()
+    )
     context.wake_sender()
     help_text = safety.CRISIS_HELP if seen.coach_told else safety.CRISIS_HELP_ALONE
     await say(context, chat_id, _(help_text))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.model import Action, Effect, Env
-from flows.steps import Linear, register
+from flows.steps.registry import Linear, register
 
 
 @register("action")

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.callbacks import FlowTap
 from flows.model import Button, Effect, Env, Send
-from flows.steps import register
+from flows.steps.registry import register
 from flows.steps.say import render_params
 
 
 def button_data(run: dict[str, Any], step: str, option: int) -> str:
     """Callback data names the run and step, so a tap on an old message is recognised."""
-    return f"fl:{run['instance']}:{step}:{option}"
+    return FlowTap(run["instance"], step, option).pack()
 
 
 @register("ask")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from flows.model import Button, Effect, Env, Send, SetLanguage
-from flows.steps import Linear, register
 from flows.steps.ask import button_data
+from flows.steps.registry import Linear, register
 
 
 @register("choose_language")

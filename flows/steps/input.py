@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from flows.model import Effect, Env, Send
-from flows.steps import Linear, register
+from flows.steps.registry import Linear, register
 from flows.steps.say import render_params
 
 _WHEN = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}))?\s+(\d{1,2})[:.](\d{2})\s*$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.model import Effect, Env, Send
-from flows.steps import Linear, register
+from flows.steps.registry import Linear, register
 
 
 def render_params(spec: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from flows.model import Action, Button, Effect, Env, Send
-from flows.steps import Linear, register
 from flows.steps.ask import button_data
+from flows.steps.registry import Linear, register
 
 # The 13 domains of the 2017 Zelfredzaamheid-Matrix (DESIGN.md section 3).
 DOMAINS = (

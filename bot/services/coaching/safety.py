@@ -19,6 +19,7 @@ from bot.services.people import codes
 from bot.services.text import kept
 from nlu.understand import Understood
 from storage import repositories as repo
+from storage.db import Database
 from storage.models import Organisation, Participant, ParticipantStatus, Question
 
 QUESTION_MAX = 1000  # characters of the words kept for the coach
@@ -108,6 +109,14 @@ def report(
         )
         told = person.coach_id is not None
         return CrisisSeen(told, organisation.slug if organisation else None)
+
+
+def report_crisis(
+    db: Database, chat_id: int, text: str, understood: Understood, first_name: str, now: datetime
+) -> CrisisSeen:
+    """`report` as a use case, in its own transaction."""
+    with db.read() as session:
+        return report(session, chat_id, text, understood, first_name, now)
 
 
 def _signing_up(
