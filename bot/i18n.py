@@ -182,7 +182,7 @@ def _when(moment: datetime, zone: ZoneInfo, lang: str, with_year: bool) -> str:
     loc = _locale(lang)
     day = format_day(local.date(), loc.language, with_year)
     clock = format_time(local, "HH:mm", locale=loc)
-    glue = get_datetime_format("long", locale=loc)
+    glue = str(get_datetime_format("long", locale=loc))
     return glue.replace("'", "").replace("{0}", clock).replace("{1}", day)
 
 

@@ -17,8 +17,9 @@ from flows.steps import REGISTRY
 
 def start(
     flow: Flow, instance: str, variables: dict[str, Any], env: Env
-) -> tuple[dict[str, Any], list[Effect]]:
-    """Begin a run of `flow`; `instance` must be new for every run (it marks its buttons)."""
+) -> tuple[dict[str, Any] | None, list[Effect]]:
+    """Begin a run of `flow`; `instance` must be new for every run (it marks its buttons).
+    The state is None when the flow is over at once (it never waits for a tap)."""
     run = {"flow": flow.id, "instance": instance, "step": None, "vars": dict(variables), "steps": 0}
     return _walk(flow, run, flow.start, env, [])
 

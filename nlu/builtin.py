@@ -198,7 +198,8 @@ class BuiltinEngine:
         labels = np.array([e.intent for e in examples])
         langs = np.array([e.lang for e in examples])
         truth = labels == CRISIS
-        temperature, held_out, thresholds = 1.0, None, {}
+        thresholds: dict[str, float] = {}
+        temperature, held_out = 1.0, None
         if calibrate:
             temperature, held_out, thresholds = cls._calibration(texts, labels, langs)
         features = _features()
@@ -214,7 +215,9 @@ class BuiltinEngine:
         )
         if truth.any() and not truth.all():
             binary = _binary().fit(matrix, truth)
-            slope, offset, sure, ask = 1.0, 0.0, {}, {}
+            sure: dict[str, float] = {}
+            ask: dict[str, float] = {}
+            slope, offset = 1.0, 0.0
             if held_out is not None:
                 slope, offset = platt(held_out, truth)
                 probabilities = 1.0 / (1.0 + np.exp(-(slope * held_out + offset)))

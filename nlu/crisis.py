@@ -63,7 +63,7 @@ class CrisisModel:
     def thresholds(self, lang: str | None) -> tuple[float, float]:
         """(ask, sure) for a language; for an unknown one the most careful of each."""
         if lang in self.sure:
-            return self.ask[lang], self.sure[lang]  # type: ignore[index]
+            return self.ask[lang], self.sure[lang]
         return min(self.ask.values(), default=FLOOR), min(self.sure.values(), default=FLOOR)
 
 

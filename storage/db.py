@@ -85,7 +85,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:  # DB-API objects
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -93,7 +93,7 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:  # noqa: ANN001
+    def _begin(connection: Any) -> None:
         """Other transactions begin as pysqlite begins them (at the first write)."""
         if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
             connection.exec_driver_sql("BEGIN IMMEDIATE")

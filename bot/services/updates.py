@@ -27,4 +27,4 @@ def forget_old(session: Session, now: datetime, keep: timedelta = timedelta(days
     """Telegram retries within hours; ids older than `keep` need not be remembered."""
     with session.begin():
         result = session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.at < now - keep))
-        return result.rowcount
+        return int(getattr(result, "rowcount", 0) or 0)

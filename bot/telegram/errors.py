@@ -52,6 +52,5 @@ async def refused(update: Update, context: WegwijzerContext, error: DomainError)
             await query.answer()
         except TelegramError:
             log.info("update %s: the button was answered already", update.update_id)
-        if query.message is not None:
-            await drop_buttons(query.message)  # type: ignore[arg-type]
+        await drop_buttons(query.message)
     await say(context, update.effective_chat.id, explain(error))

@@ -56,7 +56,7 @@ def forget_failed_starts(session: Session, now: datetime) -> int:
         result = session.execute(
             delete(FailedStart).where(FailedStart.at < now - timedelta(days=1))
         )
-        return result.rowcount or 0
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _check_can_start(
