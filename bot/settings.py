@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     nlu_threshold: float = Field(default=0.45, ge=0, le=1)  # below: the coach answers
     content_dir: str = ""  # the organisations' answers and amounts; empty: the shipped content/
     nlu_cache: str = "var/nlu"  # where the built-in engine keeps its trained model
+    # The bot's @username without the @: deep links and QR codes made outside a chat need it.
+    bot_username: str = Field(default="", pattern=r"^$|^[A-Za-z][A-Za-z0-9_]{3,31}$")
     retention_months: int = Field(default=12, ge=1, le=120)  # erase who left this long ago
 
     @field_validator("telegram_token", "webhook_url", "webhook_secret", mode="before")

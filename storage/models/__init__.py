@@ -39,6 +39,7 @@ from storage.models.organisation import (
     GroupMembership,
     Invite,
     Location,
+    Programme,
     Organisation,
     StaffMember,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "Invite",
     "InviteKind",
     "Location",
+    "Programme",
     "Organisation",
     "Outbox",
     "OutboxKind",

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, GroupKind, InviteKind, Phase, StaffRole, enum_column
@@ -18,6 +18,10 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     default_language: Mapped[str] = mapped_column(String(8), default="nl")
+    # IANA zone of the organisation's wall clock (appointments, opening hours, reports)
+    timezone: Mapped[str] = mapped_column(
+        String(40), default="Europe/Amsterdam", server_default="Europe/Amsterdam"
+    )
     # appointment kind (or "*") → offsets such as "-1d@18:00" or "-2h"; empty: the defaults
     reminder_offsets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Tuning of the disengagement rules, e.g. {"absences_in_a_row": 3}; empty: the defaults.
@@ -41,6 +45,20 @@ class Location(Base):
     # Signs the day's QR check-in link, so a code cannot be made up or reused another day.
     checkin_secret: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     organisation: Mapped[Organisation] = relationship(back_populates="locations")
+
+
+class Programme(Base):
+    """A trajectory offer an organisation reports on separately (e.g. "wijkateliers",
+    "natuurtalent"); a participant is in one programme at a time."""
+
+    __tablename__ = "programme"
+    __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
 
 
 class StaffMember(Base):

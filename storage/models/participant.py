@@ -23,6 +23,9 @@ class Participant(Base):
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
     phase: Mapped[Phase | None] = mapped_column(enum_column(Phase))
     phase_since: Mapped[datetime | None]
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"), index=True)
+    started_on: Mapped[date | None]  # the trajectory's start (imports bring it; else linking)
+    reference: Mapped[str | None] = mapped_column(String(100))  # the organisation's own number
     status: Mapped[ParticipantStatus] = mapped_column(enum_column(ParticipantStatus), index=True)
     stopped_at: Mapped[datetime | None]  # /stop: no messages until they write again
     unreachable_at: Mapped[datetime | None]  # blocked the bot; cleared when they write again

@@ -150,6 +150,7 @@ def accept_consent(
         participant.status = ParticipantStatus.ACTIVE
         participant.phase = participant.phase or Phase.ACTIVERING
         participant.phase_since = participant.phase_since or now
+        participant.started_on = participant.started_on or now.date()  # imports bring their own
         participant.linked_at = now
         participant.stopped_at = None
         invite.uses += 1
