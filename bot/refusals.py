@@ -57,6 +57,21 @@ REFUSALS = {
     "unknown_coach": N_("This coach does not work in your organisation."),
     "same_coach": N_("{coach} is already their coach."),
     "name_needed": N_("Write the name after the command, like this: /uitnodigen Amal Hassan"),
+    "unknown_organisation": N_("There is no organisation called {slug}."),
+    "bad_slug": N_("{slug} cannot be a short name. Use 2 to 60 small letters, digits and dashes."),
+    "slug_taken": N_("The short name {slug} is already used. Choose another one."),
+    "bad_timezone": N_("{timezone} is not a time zone. Write it like Europe/Amsterdam."),
+    "name_missing": N_("Write a name."),
+    "location_exists": N_("There is already a location called {name}."),
+    "group_exists": N_("There is already a group called {name}."),
+    "bad_group_kind": N_("A group is for a location, a phase, a language, or a list (custom)."),
+    "bad_phase": N_("{phase} is not a phase. Use activering, vrijwilliger, opleiding or werk."),
+    "programme_exists": N_("There is already a programme with this short name: {name}."),
+    "unknown_setting": N_("There is no setting called {setting}."),
+    "bad_setting": N_("{value} is not a good value for {key}. Nothing was changed."),
+    "bad_opening": N_(
+        "Write the opening hours like this: 2026-12-01 09:30 weekly:tu,th. Not: {value}"
+    ),
     "cannot_reach": N_(
         "{name} cannot get messages from me now: they stopped them, blocked the bot, "
         "or have not started yet. Please contact them in another way."

@@ -3,12 +3,15 @@ groups, programmes, settings and its roster, each checked; a bad file changes no
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.services.errors import Refused
+from bot.refusals import REFUSALS
+from bot.services.errors import InviteExpired, Refused
 from bot.services.organisations import roster, setup
 from bot.services.people import onboarding
 from storage.models import (
@@ -67,7 +70,7 @@ def test_a_staff_code_connects_that_staff_member_once(runtime, clock, org):
     with runtime.session_factory() as session:
         staff = onboarding.link_staff(session, chat, made.code, clock.now())
         assert (staff.name, staff.role, staff.chat_id) == ("Kees de Vries", StaffRole.ADMIN, chat)
-    with runtime.session_factory() as session, pytest.raises(Exception, match="."):
+    with runtime.session_factory() as session, pytest.raises(InviteExpired):
         onboarding.link_staff(session, unique_chat(), made.code, clock.now())
 
 
@@ -193,3 +196,14 @@ def test_a_roster_with_a_bad_row_stores_nothing(runtime, clock, org):
     assert [reason for reason, _ in again.errors] == ["exists", "exists", "exists"]
     with runtime.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(StaffMember)) >= 1
+
+
+def test_every_refusal_a_service_raises_has_its_kind_sentence():
+    root = Path(__file__).resolve().parent.parent / "bot"
+    raised = {
+        reason
+        for path in root.rglob("*.py")
+        for reason in re.findall(r"Refused\(\s*\"(\w+)\"", path.read_text(encoding="utf-8"))
+    }
+    assert len(raised) > 30
+    assert raised - set(REFUSALS) == set()
