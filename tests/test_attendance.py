@@ -21,6 +21,7 @@ from storage.models import (
     Participant,
     Reminder,
 )
+from tests.helpers.dialog import assert_dialog
 from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
 from tests.helpers.phone import Phone, said, said_n
 
@@ -97,18 +98,23 @@ async def test_the_day_list_in_one_screen(app, api, runtime, people, session_fac
 async def test_an_earlier_day_can_be_corrected_a_later_one_not(
     app, api, runtime, people, session_factory
 ):
-    coach = Phone(app, api, COACH_CHAT, "nl")
-    assert await coach.send("/vandaag 30-11") == [
-        said("nl", "You can fill this in on the day itself, not before.")
-    ]
-    assert await coach.send("/vandaag gisteren") == [
-        said("nl", "Write the day like this: /vandaag 23-11")
-    ]
-    assert await coach.send("/vandaag 23-11") == [
-        said("nl", "Nobody is expected on {day}.", day="maandag 23 november")
-    ]
-    rami = Phone(app, api, CHATS["Rami"], "ar")
-    assert await rami.send("/vandaag") == [said("ar", "Only staff of an organisation can do this.")]
+    await assert_dialog(
+        Phone(app, api, COACH_CHAT, "nl"),
+        [
+            ("/vandaag 30-11", [said("nl", "You can fill this in on the day itself, not before.")]),
+            ("/vandaag gisteren", [said("nl", "Write the day like this: /vandaag 23-11")]),
+            (
+                "/vandaag 23-11",
+                [said("nl", "Nobody is expected on {day}.", day="maandag 23 november")],
+            ),
+        ],
+    )
+    await assert_dialog(
+        app,
+        [("/vandaag", [said("ar", "Only staff of an organisation can do this.")])],
+        chat_id=CHATS["Rami"],
+        language_code="ar",
+    )
 
 
 async def test_i_cannot_come_is_excused_and_i_will_come_takes_it_back(

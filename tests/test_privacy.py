@@ -29,6 +29,7 @@ from storage.models import (
     Phase,
     Signal,
 )
+from tests.helpers.dialog import assert_dialog
 from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
 from tests.helpers.phone import Phone, said
 from tests.test_checkins import MONEY
@@ -213,10 +214,11 @@ async def test_a_changed_consent_text_is_asked_again_before_anything_new_is_stor
 
 
 async def test_a_chat_that_keeps_guessing_codes_has_to_wait(app, api, runtime, demo_codes, clock):
-    guest = Phone(app, api, 7345, "nl")
-    for attempt in range(5):
-        assert await guest.send(f"/start WRONG{attempt}") == [said("nl", UNKNOWN)]
-    assert await guest.send("/start DEMO") == [said("nl", WAIT)]  # even the right one, for now
+    wrong = [(f"/start WRONG{attempt}", [said("nl", UNKNOWN)]) for attempt in range(5)]
+    guest = await assert_dialog(
+        Phone(app, api, 7345, "nl"),
+        [*wrong, ("/start DEMO", [said("nl", WAIT)])],  # even the right one, for now
+    )
     clock.advance(minutes=16)
     assert (await guest.send("/start DEMO"))[0] == said("nl", "🌐 Choose your language.")
 
