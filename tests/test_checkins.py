@@ -18,7 +18,7 @@ from flows.model import FlowError
 from flows.steps.scale import SKIP, YES_NO
 from storage.models import Alert, AuditEvent, Organisation, Signal
 from tests.helpers.dialog import Tap, assert_dialog
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said
 
 FLOW = load_flow(DEFINITIONS / "checkin.yaml")
@@ -37,11 +37,6 @@ def ask_everything(session_factory, **plan) -> None:
     with session_factory() as session, session.begin():
         demo = session.scalars(select(Organisation).where(Organisation.slug != "elders")).one()
         demo.checkin_plan = {"size": 13, **plan}
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    return link_demo_people(session_factory, clock.now())
 
 
 def signals(session_factory) -> list[tuple[str, int | None]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.services.appointments import attendance
@@ -30,7 +29,7 @@ from storage.models import (
     Signal,
 )
 from tests.helpers.dialog import assert_dialog
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said
 from tests.test_checkins import MONEY
 
@@ -45,11 +44,6 @@ DECLINED = (
 UNKNOWN = "I do not know this code. Check the code, or ask your coach for a new one."
 WAIT = "Too many wrong codes. Please wait 15 minutes, or ask your coach for your code."
 RENEWED = "Thank you! Everything stays as it was."
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    return link_demo_people(session_factory, clock.now())
 
 
 def traces(session_factory, participant_id: int, chat_id: int, name: str) -> list[str]:

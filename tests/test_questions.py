@@ -29,7 +29,7 @@ from bot.telegram.safety import HELP_LINE, HELP_NEARBY
 from bot.telegram.sender import Sender
 from storage.models import Alert, AlertState, AuditEvent, Outbox, Question
 from tests.helpers.dialog import assert_dialog
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -41,11 +41,6 @@ MONEY = {
     "Yonas": ("ti", "ንወለንታዊ ስራሕ ገንዘብ ይወሃበኒ ዶ?"),
     "Amina": ("so", "Lacag ma la i siinayaa shaqada tabarruca?"),
 }
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    return link_demo_people(session_factory, clock.now())
 
 
 def answer_in(runtime, lang: str, intent: str, organisation: str = "demo") -> list[str]:
