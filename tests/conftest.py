@@ -23,10 +23,20 @@ from bot.settings import Settings
 from bot.telegram.app import build_application
 from storage.db import SessionFactory, make_engine, make_session_factory, upgrade
 from storage.models import Base
+from tests.helpers.people import add_colleagues, link_demo_people
 from tests.helpers.phone import Phone
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        default=False,
+        help="rewrite the expected parts of tests/flows/*.test.yaml instead of failing",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -124,6 +134,20 @@ def demo_codes(runtime: Runtime) -> dict[str, str]:
         else:
             found[code] = code
     return found
+
+
+@pytest.fixture
+def people(
+    runtime: Runtime, demo_codes: dict[str, str], session_factory: SessionFactory, clock: FixedClock
+) -> dict[str, int]:
+    """The demo participants and coach on their chats, as after onboarding: name → id."""
+    return link_demo_people(session_factory, clock.now())
+
+
+@pytest.fixture
+def colleagues(people: dict[str, int], session_factory: SessionFactory, clock: FixedClock) -> None:
+    """Beside `people`: a second coach and an admin in the demo organisation, an admin elsewhere."""
+    add_colleagues(session_factory, clock.now())
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from storage.models import (
     Participant,
     Reminder,
 )
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.dialog import assert_dialog
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said, said_n
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -32,10 +33,9 @@ def local(*parts: int) -> datetime:
 
 
 @pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    ids = link_demo_people(session_factory, clock.now())
-    clock.moment = local(2026, 11, 24, 10, 0).astimezone(UTC)  # Tuesday, a workshop day
-    return ids
+def tuesday(people, clock) -> None:
+    """After `people` are linked, the clock stands on Tuesday 24 November, a workshop day."""
+    clock.moment = local(2026, 11, 24, 10, 0).astimezone(UTC)
 
 
 def org_id(session_factory) -> int:
@@ -52,7 +52,7 @@ def records(session_factory) -> dict[str, tuple[AttendanceStatus, AttendanceSour
         }
 
 
-async def test_the_day_list_in_one_screen(app, api, runtime, people, session_factory):
+async def test_the_day_list_in_one_screen(app, api, runtime, people, tuesday, session_factory):
     coach = Phone(app, api, COACH_CHAT, "nl")
     shown = await coach.send("/vandaag")
     assert shown == [
@@ -95,24 +95,29 @@ async def test_the_day_list_in_one_screen(app, api, runtime, people, session_fac
 
 
 async def test_an_earlier_day_can_be_corrected_a_later_one_not(
-    app, api, runtime, people, session_factory
+    app, api, runtime, people, tuesday, session_factory
 ):
-    coach = Phone(app, api, COACH_CHAT, "nl")
-    assert await coach.send("/vandaag 30-11") == [
-        said("nl", "You can fill this in on the day itself, not before.")
-    ]
-    assert await coach.send("/vandaag gisteren") == [
-        said("nl", "Write the day like this: /vandaag 23-11")
-    ]
-    assert await coach.send("/vandaag 23-11") == [
-        said("nl", "Nobody is expected on {day}.", day="maandag 23 november")
-    ]
-    rami = Phone(app, api, CHATS["Rami"], "ar")
-    assert await rami.send("/vandaag") == [said("ar", "Only staff of an organisation can do this.")]
+    await assert_dialog(
+        Phone(app, api, COACH_CHAT, "nl"),
+        [
+            ("/vandaag 30-11", [said("nl", "You can fill this in on the day itself, not before.")]),
+            ("/vandaag gisteren", [said("nl", "Write the day like this: /vandaag 23-11")]),
+            (
+                "/vandaag 23-11",
+                [said("nl", "Nobody is expected on {day}.", day="maandag 23 november")],
+            ),
+        ],
+    )
+    await assert_dialog(
+        app,
+        [("/vandaag", [said("ar", "Only staff of an organisation can do this.")])],
+        chat_id=CHATS["Rami"],
+        language_code="ar",
+    )
 
 
 async def test_i_cannot_come_is_excused_and_i_will_come_takes_it_back(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, tuesday, session_factory, clock
 ):
     with session_factory() as session:
         reminders.extend_all(session, clock.now(), AMS, runtime.settings.quiet)
@@ -141,7 +146,7 @@ async def test_i_cannot_come_is_excused_and_i_will_come_takes_it_back(
 
 
 def test_import_is_all_or_nothing_and_matches_each_row_to_its_day(
-    runtime, people, session_factory, clock
+    runtime, people, tuesday, session_factory, clock
 ):
     good = (
         "participant,date,start,status,reason\n"
@@ -172,7 +177,7 @@ def test_import_is_all_or_nothing_and_matches_each_row_to_its_day(
 
 
 def test_nobody_marks_another_organisations_or_coachs_people(
-    runtime, people, session_factory, clock
+    runtime, people, tuesday, session_factory, clock
 ):
     found = None
     with session_factory() as session:

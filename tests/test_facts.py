@@ -17,17 +17,10 @@ from bot.services import facts
 from bot.services.coaching.questions import ASKED_AGAIN
 from content import CONTENT_DIR
 from storage.models import Outbox, Question
-from tests.helpers.people import ADMIN_CHAT, CHATS, add_colleagues, link_demo_people
+from tests.helpers.people import ADMIN_CHAT, CHATS
 from tests.helpers.phone import Phone, said
 
 AMS = "Europe/Amsterdam"
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    ids = link_demo_people(session_factory, clock.now())
-    add_colleagues(session_factory, clock.now())
-    return ids
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def without_this_year(runtime):
 
 
 async def test_a_money_question_goes_to_the_coach_in_a_year_without_figures(
-    app, api, runtime, people, session_factory, without_this_year
+    app, api, runtime, people, colleagues, session_factory, without_this_year
 ):
     fatima = Phone(app, api, CHATS["Fatima"], "nl")
     seen = await fatima.send("krijg ik geld voor vrijwilligerswerk?")
@@ -58,7 +51,7 @@ def admin_notices(session_factory) -> list[str]:
 
 
 def test_the_admins_are_told_once_on_a_working_day(
-    runtime, people, session_factory, without_this_year
+    runtime, people, colleagues, session_factory, without_this_year
 ):
     zone = runtime.settings.zone
     saturday = datetime(2026, 1, 3, 9, 0, tzinfo=UTC)
@@ -73,7 +66,7 @@ def test_the_admins_are_told_once_on_a_working_day(
     ]  # once, and only to the admin of an organisation (not to coaches)
 
 
-def test_a_year_with_figures_tells_nobody(runtime, people, session_factory):
+def test_a_year_with_figures_tells_nobody(runtime, people, colleagues, session_factory):
     monday = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     with session_factory() as session:
         assert not facts.tell_admins_of_missing_amounts(

@@ -30,8 +30,6 @@ from tests.helpers.people import (
     COACH_CHAT,
     OTHER_COACH_CHAT,
     STRANGER_CHAT,
-    add_colleagues,
-    link_demo_people,
 )
 from tests.helpers.phone import Phone, said, said_n
 
@@ -40,13 +38,6 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 def local(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=AMS)
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    ids = link_demo_people(session_factory, clock.now())
-    add_colleagues(session_factory, clock.now())
-    return ids
 
 
 def mark_day(session_factory, clock, day: date, absent: set[str]) -> None:
@@ -78,7 +69,7 @@ async def drain(runtime, app) -> None:
 
 
 async def test_silent_dropout_to_inbox_digest_and_we_miss_you_in_tigrinya(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     mark_day(session_factory, clock, date(2026, 11, 24), set())
     mark_day(session_factory, clock, date(2026, 11, 26), {"Yonas"})
@@ -167,7 +158,9 @@ async def test_silent_dropout_to_inbox_digest_and_we_miss_you_in_tigrinya(
         assert len([row for row in sent if row.idempotency_key.startswith("missyou:")]) == 1
 
 
-async def test_called_snooze_and_resolve(app, api, runtime, people, session_factory, clock):
+async def test_called_snooze_and_resolve(
+    app, api, runtime, people, colleagues, session_factory, clock
+):
     mark_day(session_factory, clock, date(2026, 11, 24), set())
     mark_day(session_factory, clock, date(2026, 11, 26), {"Amina"})
     mark_day(session_factory, clock, date(2026, 12, 1), {"Amina"})
@@ -208,7 +201,7 @@ async def test_called_snooze_and_resolve(app, api, runtime, people, session_fact
 
 
 async def test_nobody_acts_on_someone_elses_alert(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     mark_day(session_factory, clock, date(2026, 11, 24), set())
     mark_day(session_factory, clock, date(2026, 11, 26), {"Rami"})
@@ -238,7 +231,7 @@ async def test_nobody_acts_on_someone_elses_alert(
 
 
 async def test_unreachable_people_are_in_the_inbox(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     alerts.participant_blocked(session_factory(), CHATS["Fatima"], clock.now())
     coach = Phone(app, api, COACH_CHAT, "nl")
@@ -266,7 +259,9 @@ def test_four_working_hours(start: datetime, deadline: datetime) -> None:
     assert inbox.working_deadline(start.astimezone(UTC), 4, AMS) == deadline
 
 
-def test_an_urgent_alert_nobody_picked_up_goes_to_staff(runtime, people, session_factory, clock):
+def test_an_urgent_alert_nobody_picked_up_goes_to_staff(
+    runtime, people, colleagues, session_factory, clock
+):
     clock.moment = local(2026, 11, 27, 16, 0).astimezone(UTC)  # Friday afternoon
     with session_factory() as session, session.begin():
         rami = session.scalars(select(Participant).where(Participant.display_name == "Rami")).one()
@@ -283,7 +278,9 @@ def test_an_urgent_alert_nobody_picked_up_goes_to_staff(runtime, people, session
         assert not session.scalars(select(Outbox).where(Outbox.chat_id == STRANGER_CHAT)).all()
 
 
-def test_a_picked_up_urgent_alert_is_not_passed_on(runtime, people, session_factory, clock):
+def test_a_picked_up_urgent_alert_is_not_passed_on(
+    runtime, people, colleagues, session_factory, clock
+):
     clock.moment = local(2026, 11, 23, 10, 0).astimezone(UTC)
     with session_factory() as session, session.begin():
         amina = session.scalars(
@@ -298,7 +295,7 @@ def test_a_picked_up_urgent_alert_is_not_passed_on(runtime, people, session_fact
 
 
 def test_the_digest_comes_on_working_days_from_half_past_eight(
-    runtime, people, session_factory, clock
+    runtime, people, colleagues, session_factory, clock
 ):
     with session_factory() as session:
         clock.moment = local(2026, 11, 28, 8, 30).astimezone(UTC)  # Saturday

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from bot.services.checkins import invitations
@@ -18,7 +17,7 @@ from bot.telegram.checkins import CLOSED
 from bot.telegram.sender import Sender
 from flows.steps.scale import DOMAINS
 from storage.models import Alert, CheckinInvitation, Organisation, Participant, Signal
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said
 from tests.test_checkins import INTRO, MONEY, ask_everything
 
@@ -27,11 +26,6 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 def local(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=AMS).astimezone(UTC)
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    return link_demo_people(session_factory, clock.now())
 
 
 def plan(runtime, clock) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from bot import refusals
@@ -37,8 +36,6 @@ from tests.helpers.people import (
     COACH_CHAT,
     OTHER_COACH_CHAT,
     STRANGER_CHAT,
-    add_colleagues,
-    link_demo_people,
 )
 from tests.helpers.phone import Phone, said, said_n
 
@@ -49,19 +46,12 @@ def local(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=AMS)
 
 
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    ids = link_demo_people(session_factory, clock.now())
-    add_colleagues(session_factory, clock.now())
-    return ids
-
-
 def person(session_factory, name: str) -> Participant:
     with session_factory() as session:
         return session.scalars(select(Participant).where(Participant.display_name == name)).one()
 
 
-async def test_the_list_and_one_card(app, api, runtime, people, session_factory, clock):
+async def test_the_list_and_one_card(app, api, runtime, people, colleagues, session_factory, clock):
     clock.moment = local(2026, 11, 24, 18, 0).astimezone(UTC)
     with session_factory() as session:
         with session.begin():
@@ -112,7 +102,7 @@ async def test_the_list_and_one_card(app, api, runtime, people, session_factory,
 
 
 async def test_a_phase_change_and_leaving_are_stored_with_their_day(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     clock.moment = local(2026, 11, 25, 10, 0).astimezone(UTC)
     coach = Phone(app, api, COACH_CHAT, "nl")
@@ -152,7 +142,7 @@ async def test_a_phase_change_and_leaving_are_stored_with_their_day(
 
 
 async def test_a_handover_moves_the_person_and_tells_both(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     from bot.services.coaching import alerts
 
@@ -189,7 +179,7 @@ async def test_a_handover_moves_the_person_and_tells_both(
 
 
 async def test_nobody_sees_or_changes_someone_elses_participant(
-    app, api, runtime, people, session_factory
+    app, api, runtime, people, colleagues, session_factory
 ):
     yonas = person(session_factory, "Yonas").id
     with session_factory() as session:
@@ -221,7 +211,9 @@ async def test_nobody_sees_or_changes_someone_elses_participant(
         assert session.scalars(select(PhaseChange)).all() == []
 
 
-async def test_a_personal_invite_with_a_qr_code(app, api, runtime, people, session_factory):
+async def test_a_personal_invite_with_a_qr_code(
+    app, api, runtime, people, colleagues, session_factory
+):
     coach = Phone(app, api, COACH_CHAT, "nl")
     assert await coach.send("/uitnodigen") == [
         said("nl", "Write the name after the command, like this: /uitnodigen Amal Hassan")
@@ -254,7 +246,7 @@ async def test_a_personal_invite_with_a_qr_code(app, api, runtime, people, sessi
 
 
 async def test_checking_in_with_the_locations_code_of_the_day(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     clock.moment = local(2026, 11, 24, 9, 20).astimezone(UTC)  # Tuesday, workshop at 09:30
     coach = Phone(app, api, COACH_CHAT, "nl")
@@ -323,7 +315,7 @@ async def test_checking_in_with_the_locations_code_of_the_day(
 
 
 async def test_a_qr_check_in_works_only_while_the_appointment_is_on_and_fakes_are_tries(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     with session_factory() as session:
         north = session.scalars(select(Location).where(Location.name == "Wijkatelier Noord")).one()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.services.appointments import attendance
@@ -29,7 +28,8 @@ from storage.models import (
     Phase,
     Signal,
 )
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.dialog import assert_dialog
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said
 from tests.test_checkins import MONEY
 
@@ -44,11 +44,6 @@ DECLINED = (
 UNKNOWN = "I do not know this code. Check the code, or ask your coach for a new one."
 WAIT = "Too many wrong codes. Please wait 15 minutes, or ask your coach for your code."
 RENEWED = "Thank you! Everything stays as it was."
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    return link_demo_people(session_factory, clock.now())
 
 
 def traces(session_factory, participant_id: int, chat_id: int, name: str) -> list[str]:
@@ -213,10 +208,11 @@ async def test_a_changed_consent_text_is_asked_again_before_anything_new_is_stor
 
 
 async def test_a_chat_that_keeps_guessing_codes_has_to_wait(app, api, runtime, demo_codes, clock):
-    guest = Phone(app, api, 7345, "nl")
-    for attempt in range(5):
-        assert await guest.send(f"/start WRONG{attempt}") == [said("nl", UNKNOWN)]
-    assert await guest.send("/start DEMO") == [said("nl", WAIT)]  # even the right one, for now
+    wrong = [(f"/start WRONG{attempt}", [said("nl", UNKNOWN)]) for attempt in range(5)]
+    guest = await assert_dialog(
+        Phone(app, api, 7345, "nl"),
+        [*wrong, ("/start DEMO", [said("nl", WAIT)])],  # even the right one, for now
+    )
     clock.advance(minutes=16)
     assert (await guest.send("/start DEMO"))[0] == said("nl", "🌐 Choose your language.")
 

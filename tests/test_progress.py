@@ -38,20 +38,11 @@ from tests.helpers.people import (
     COACH_CHAT,
     OTHER_COACH_CHAT,
     STRANGER_CHAT,
-    add_colleagues,
-    link_demo_people,
 )
 from tests.helpers.phone import Phone, said
 from tests.test_checkins import DAYS, INTRO, MONEY, WORK, ask_everything
 
 NOT_YOURS = "This participant is not one of yours."
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    ids = link_demo_people(session_factory, clock.now())
-    add_colleagues(session_factory, clock.now())
-    return ids
 
 
 async def answer(phone: Phone, lang: str, *levels: int) -> None:
@@ -61,7 +52,7 @@ async def answer(phone: Phone, lang: str, *levels: int) -> None:
 
 
 async def test_somali_check_in_across_a_restart_help_now_alert_and_the_coachs_chart(
-    api, runtime, people, session_factory, clock
+    api, runtime, people, colleagues, session_factory, clock
 ):
     first = build_application(runtime, request=EmulatedRequest(api))
     async with first:
@@ -91,7 +82,7 @@ async def test_somali_check_in_across_a_restart_help_now_alert_and_the_coachs_ch
 
 
 async def test_the_coach_sees_the_change_scores_after_a_talk_and_the_difference(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     ask_everything(session_factory)
     rami = Phone(app, api, CHATS["Rami"], "ar")
@@ -134,7 +125,7 @@ async def test_the_coach_sees_the_change_scores_after_a_talk_and_the_difference(
     assert said("nl", "2 not self-sufficient") not in mine[0]
 
 
-async def test_someone_without_answers_gets_a_kind_start(app, api, runtime, people):
+async def test_someone_without_answers_gets_a_kind_start(app, api, runtime, people, colleagues):
     fatima = Phone(app, api, CHATS["Fatima"], "nl")
     assert await fatima.send("/voortgang") == [said("nl", MINE_NONE)]
     guest = Phone(app, api, 9912, "nl")
@@ -144,7 +135,7 @@ async def test_someone_without_answers_gets_a_kind_start(app, api, runtime, peop
 
 
 async def test_nobody_outside_the_coach_and_organisation_sees_or_scores_signals(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, colleagues, session_factory, clock
 ):
     amina = Phone(app, api, CHATS["Amina"], "so")
     await answer(amina, "so", 1)
@@ -170,7 +161,9 @@ async def test_nobody_outside_the_coach_and_organisation_sees_or_scores_signals(
     assert seen[0].startswith(said("nl", HEADER, name="Amina"))
 
 
-def test_the_chart_is_a_picture_of_every_answered_domain(runtime, people, session_factory, clock):
+def test_the_chart_is_a_picture_of_every_answered_domain(
+    runtime, people, colleagues, session_factory, clock
+):
     found = progress.Progress(name="Amina", language="so")
     found.rows = [progress.DomainRow("financien", 3), progress.DomainRow("huisvesting", 1)]
     now = clock.now()

@@ -28,7 +28,8 @@ from bot.telegram.questions import OUT_OF_SCOPE, SMALL_TALK, TYPE_IT
 from bot.telegram.safety import HELP_LINE, HELP_NEARBY
 from bot.telegram.sender import Sender
 from storage.models import Alert, AlertState, AuditEvent, Outbox, Question
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.dialog import assert_dialog
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -40,11 +41,6 @@ MONEY = {
     "Yonas": ("ti", "ንወለንታዊ ስራሕ ገንዘብ ይወሃበኒ ዶ?"),
     "Amina": ("so", "Lacag ma la i siinayaa shaqada tabarruca?"),
 }
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    return link_demo_people(session_factory, clock.now())
 
 
 def answer_in(runtime, lang: str, intent: str, organisation: str = "demo") -> list[str]:
@@ -279,10 +275,14 @@ async def test_a_crisis_gets_the_safety_answer_first_and_an_urgent_alert(
 
 
 async def test_small_talk_and_what_cannot_be_read(app, api, runtime, people, session_factory):
-    fatima = Phone(app, api, CHATS["Fatima"], "nl")
-    assert await fatima.send("hoi") == [said("nl", SMALL_TALK["greet"])]
-    assert await fatima.send("dank je wel!") == [said("nl", SMALL_TALK["thanks"])]
-    assert await fatima.send("12345") == [said("nl", TYPE_IT)]
+    await assert_dialog(
+        Phone(app, api, CHATS["Fatima"], "nl"),
+        [
+            ("hoi", [said("nl", SMALL_TALK["greet"])]),
+            ("dank je wel!", [said("nl", SMALL_TALK["thanks"])]),
+            ("12345", [said("nl", TYPE_IT)]),
+        ],
+    )
     with session_factory() as session:
         assert session.scalars(select(Alert)).all() == []
 

@@ -26,7 +26,7 @@ from storage.models import (
     ReminderState,
     TimeProposal,
 )
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -38,12 +38,10 @@ def local(*parts: int) -> datetime:
 
 
 @pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    """The demo people linked, with every appointment's reminders planned."""
-    ids = link_demo_people(session_factory, clock.now())
+def planned(people, session_factory, clock) -> None:
+    """Every appointment of the linked `people` has its reminders planned."""
     with session_factory() as session:
         reminders.extend_all(session, clock.now(), AMS, QUIET)
-    return ids
 
 
 def appointment_of(session_factory, participant_id: int, kind: AppointmentKind) -> Appointment:
@@ -82,7 +80,7 @@ async def cannot_come(app, api, runtime, clock, people, sender) -> Phone:
 
 
 async def test_i_cannot_come_ends_in_a_confirmed_new_appointment(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, planned, session_factory, clock
 ):
     sender = Sender(runtime, app.bot, name="t")
     yonas = await cannot_come(app, api, runtime, clock, people, sender)
@@ -141,7 +139,7 @@ async def test_i_cannot_come_ends_in_a_confirmed_new_appointment(
 
 
 async def test_no_to_a_proposal_asks_the_coach_again_and_only_the_newest_counts(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, planned, session_factory, clock
 ):
     sender = Sender(runtime, app.bot, name="t")
     yonas = await cannot_come(app, api, runtime, clock, people, sender)
@@ -192,7 +190,7 @@ async def test_no_to_a_proposal_asks_the_coach_again_and_only_the_newest_counts(
 
 
 async def test_a_proposal_cannot_be_answered_by_someone_else_or_after_its_time(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, planned, session_factory, clock
 ):
     sender = Sender(runtime, app.bot, name="t")
     await cannot_come(app, api, runtime, clock, people, sender)
@@ -213,7 +211,9 @@ async def test_a_proposal_cannot_be_answered_by_someone_else_or_after_its_time(
         assert session.scalars(select(TimeProposal.state)).all() == [ProposalState.PROPOSED]
 
 
-def test_moving_one_occurrence_of_a_series_keeps_the_rest(runtime, people, session_factory, clock):
+def test_moving_one_occurrence_of_a_series_keeps_the_rest(
+    runtime, people, planned, session_factory, clock
+):
     workshop = appointment_of(session_factory, people["Amina"], AppointmentKind.WORKSHOP_DAY)
     thursday = local(2026, 11, 26, 9, 30).astimezone(UTC)
     friday = local(2026, 11, 27, 13, 0).astimezone(UTC)
@@ -277,7 +277,7 @@ def _when(language: str, moment: datetime) -> str:
 
 
 def test_a_stopped_participant_is_not_told_and_gets_no_reminders(
-    runtime, people, session_factory, clock
+    runtime, people, planned, session_factory, clock
 ):
     talk = appointment_of(session_factory, people["Fatima"], AppointmentKind.COACH_TALK)
     with session_factory() as session, session.begin():
@@ -302,7 +302,7 @@ def test_a_stopped_participant_is_not_told_and_gets_no_reminders(
 
 
 def test_nobody_changes_another_coachs_or_organisations_appointments(
-    runtime, people, session_factory, clock
+    runtime, people, planned, session_factory, clock
 ):
     talk = appointment_of(session_factory, people["Rami"], AppointmentKind.COACH_TALK)
     own = organisation_scope(session_factory)
@@ -326,7 +326,7 @@ def test_nobody_changes_another_coachs_or_organisations_appointments(
 
 
 async def test_coach_cancels_one_workshop_day_then_the_series_in_telegram(
-    app, api, runtime, people, session_factory, clock
+    app, api, runtime, people, planned, session_factory, clock
 ):
     coach = Phone(app, api, COACH_CHAT, "nl")
     assert await coach.send("/afspraken") == [said("nl", "Whose appointments do you want to see?")]
@@ -405,7 +405,9 @@ async def test_coach_cancels_one_workshop_day_then_the_series_in_telegram(
         )
 
 
-async def test_coach_moves_a_talk_in_telegram(app, api, runtime, people, session_factory, clock):
+async def test_coach_moves_a_talk_in_telegram(
+    app, api, runtime, people, planned, session_factory, clock
+):
     coach = Phone(app, api, COACH_CHAT, "nl")
     await coach.send("/afspraken")
     await coach.tap("Rami")
@@ -442,7 +444,9 @@ async def test_coach_moves_a_talk_in_telegram(app, api, runtime, people, session
         assert due == ["Tue 18:00", "Wed 14:00"]
 
 
-async def test_a_participant_cannot_use_coach_buttons(app, api, runtime, people, session_factory):
+async def test_a_participant_cannot_use_coach_buttons(
+    app, api, runtime, people, planned, session_factory
+):
     talk = appointment_of(session_factory, people["Rami"], AppointmentKind.COACH_TALK)
     rami = Phone(app, api, CHATS["Rami"], "ar")
     seen = await rami.deliver(

@@ -32,7 +32,7 @@ from storage.models import (
     Question,
     StaffMember,
 )
-from tests.helpers.people import CHATS, COACH_CHAT, link_demo_people
+from tests.helpers.people import CHATS, COACH_CHAT
 from tests.helpers.phone import Phone, said
 from tests.test_checkins import MONEY, WORK
 from tests.test_reminders import local, sync, tick
@@ -49,11 +49,6 @@ WORDS = {
     "so": "waxaan rabaa inaan is dilo",
     "en": "I do not want to live anymore",
 }
-
-
-@pytest.fixture
-def people(runtime, demo_codes, session_factory, clock):
-    return link_demo_people(session_factory, clock.now())
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ async def live(server, runtime):
 
 
 @pytest.fixture
-def people(session_factory, clock) -> dict[str, int]:
+def atelier(session_factory, clock) -> dict[str, int]:
     """An organisation with a coach on Telegram and one linked participant."""
     now = clock.now()
     with session_factory() as session, session.begin():
@@ -147,7 +147,7 @@ async def test_alerts_go_before_bulk_and_are_recorded(server, live, session_fact
 
 
 async def test_blocked_bot_marks_unreachable_cancels_bulk_and_tells_the_coach(
-    server, live, session_factory, clock, people
+    server, live, session_factory, clock, atelier
 ):
     _, sender = live
     queue(session_factory, clock.now(), ("r1", PERSON, PRIORITY_PERSONAL))
@@ -163,7 +163,7 @@ async def test_blocked_bot_marks_unreachable_cancels_bulk_and_tells_the_coach(
     clock.advance(seconds=2)
     await drain(sender)
     with session_factory() as session:
-        person = session.get(Participant, people["person"])
+        person = session.get(Participant, atelier["person"])
         assert person.unreachable_at is not None
         by_key = dict(session.execute(select(Outbox.idempotency_key, Outbox.state)).all())
         assert session.scalar(select(func.count(Alert.id))) == 1
@@ -222,13 +222,13 @@ async def test_a_permanent_error_is_kept_with_its_reason(server, live, session_f
     assert row.state == OutboxState.FAILED and "chat not found" in row.last_error.lower()
 
 
-async def test_a_migrated_group_is_followed(server, live, session_factory, clock, people):
+async def test_a_migrated_group_is_followed(server, live, session_factory, clock, atelier):
     _, sender = live
     server.fail_next("sendMessage", "migrate", new_chat_id=-1009)
-    queue(session_factory, clock.now(), ("g", -100, PRIORITY_BULK), group_id=people["group"])
+    queue(session_factory, clock.now(), ("g", -100, PRIORITY_BULK), group_id=atelier["group"])
     await drain(sender, 3)
     with session_factory() as session:
-        assert session.get(Group, people["group"]).telegram_chat_id == -1009
+        assert session.get(Group, atelier["group"]).telegram_chat_id == -1009
     assert [r.params["chat_id"] for r in server.delivered()] == ["-1009"]
 
 

@@ -50,18 +50,6 @@ class Phone:
         return answers[-1]["text"] if answers else ""
 
 
-async def assert_dialog(phone: Phone, turns: list[tuple[str | int, list[str]]]) -> None:
-    """Each turn: what the person does (text, or a button number as int) and what they see.
-
-    Expected strings are fragments: each must occur in the matching message, in order.
-    """
-    for action, expected in turns:
-        seen = await (phone.tap(action) if isinstance(action, int) else phone.send(action))
-        assert len(seen) == len(expected), f"{action!r}: expected {expected}, saw {seen}"
-        for fragment, text in zip(expected, seen, strict=True):
-            assert fragment in text, f"{action!r}: {fragment!r} not in {text!r}"
-
-
 def said(lang: str, msgid: str, **params: object) -> str:
     """What the catalog makes of a text in `lang`, as the person would see it."""
     from bot.i18n import _, use_locale
