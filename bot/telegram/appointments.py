@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler
 
 from bot.i18n import N_, _, format_when
-from bot.services.appointments import booking, upcoming
+from bot.services.appointments import upcoming
 from bot.services.appointments.reminder_texts import WHAT
 from bot.telegram.context import WegwijzerContext, chat_of
-from bot.telegram.conversation import start_flow
 from bot.telegram.render import say
-from bot.telegram.routes import PRIVATE
-from bot.telegram.staff import staff_only
 
 NOT_CONNECTED = N_(
     "You are not connected yet, so I know no appointments of yours. Send /start with your code."
@@ -60,15 +57,6 @@ async def list_appointments(update: Update, context: WegwijzerContext) -> None:
     await say(context, chat_id, "\n\n".join(lines))
 
 
-@staff_only
-async def make_appointment(update: Update, context: WegwijzerContext) -> None:
-    """/afspraak: a coach makes an appointment for one of their participants."""
-    variables = booking.booking_options(context.runtime.db, context.scope)
-    await start_flow(update, context, "appointment", variables)
-
-
 def handlers() -> list[BaseHandler]:
     """What this feature answers, for `build_application`."""
-    return [
-        CommandHandler("afspraak", make_appointment, filters=PRIVATE),
-    ]
+    return []  # /afspraken is answered by `changes` (staff choose, participants see theirs)

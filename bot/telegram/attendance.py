@@ -32,6 +32,7 @@ PER_MESSAGE = 20  # rows of four buttons; Telegram allows 100 buttons in one key
 
 
 def _groups(found: list[Expected]) -> list[list[Expected]]:
+    """The expected by place and starting time, at most PER_MESSAGE to a message."""
     groups: dict[tuple[datetime, int | None], list[Expected]] = {}
     for item in found:
         groups.setdefault((item.start, item.location_id), []).append(item)
@@ -56,6 +57,7 @@ def _row(item: Expected) -> list[InlineKeyboardButton]:
 
 
 def _keyboard(members: list[Expected]) -> InlineKeyboardMarkup:
+    """A row per person, and "everyone present" while someone is not marked."""
     rows = [_row(item) for item in members]
     if any(item.status is None for item in members):
         first = members[0]

@@ -1,6 +1,7 @@
-"""A coach changes appointments: /afspraken → participant → occurrence → move or cancel; and
-"📅 Propose a new time" under a "cannot come" alert. Every tap is checked again in the service
-layer, so an old button or another coach's data gets a kind refusal, never a change."""
+"""A coach makes appointments (/afspraak) and changes them: /afspraken → participant →
+occurrence → move or cancel; and "📅 Propose a new time" under a "cannot come" alert. Every tap
+is checked again in the service layer, so an old button or another coach's data gets a kind
+refusal, never a change."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import AppointmentsOf, AppointmentStep, Callback, NewTime
 from bot.i18n import _, format_when
-from bot.services.appointments import changing, proposals
+from bot.services.appointments import booking, changing, proposals
 from bot.services.appointments.reminder_texts import KINDS
 from bot.services.appointments.rescheduling import occurrence_from
 from bot.telegram import appointments
@@ -31,17 +32,26 @@ async def _tapped(update: Update) -> None:
 
 
 def _rows(*buttons: tuple[str, Callback]) -> InlineKeyboardMarkup:
+    """One button per row."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data.pack())] for text, data in buttons]
     )
 
 
 def _label(start: datetime, kind: str, context: WegwijzerContext) -> str:
+    """An occurrence as the coach reads it: when, and what kind."""
     return _(
         "{when} · {kind}",
         when=format_when(start, context.runtime.settings.zone),
         kind=_(KINDS[kind]),
     )
+
+
+@staff_only
+async def make_appointment(update: Update, context: WegwijzerContext) -> None:
+    """/afspraak: a coach makes an appointment for one of their participants."""
+    variables = booking.booking_options(context.runtime.db, context.scope)
+    await start_flow(update, context, "appointment", variables)
 
 
 async def appointments_command(update: Update, context: WegwijzerContext) -> None:
@@ -212,6 +222,7 @@ async def propose(update: Update, context: WegwijzerContext) -> None:
 def handlers() -> list[BaseHandler]:
     """What this feature answers, for `build_application`."""
     return [
+        CommandHandler("afspraak", make_appointment, filters=PRIVATE),
         CommandHandler("afspraken", appointments_command, filters=PRIVATE),
         CallbackQueryHandler(appointments_of_button, pattern=AppointmentsOf.matches),
         CallbackQueryHandler(appointment_button, pattern=AppointmentStep.matches),

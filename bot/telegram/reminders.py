@@ -17,6 +17,7 @@ STORED = {"yes": "coming", "why": "not_coming", "late": "late"}  # a tap → the
 
 
 def _choices(options: list[tuple[Rsvp, str]]) -> InlineKeyboardMarkup:
+    """The follow-up question's buttons, one per row."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=button.pack())] for button, label in options]
     )
