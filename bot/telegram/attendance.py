@@ -181,13 +181,19 @@ async def qr_codes(update: Update, context: WegwijzerContext) -> None:
     )
 
 
-@staff_only
 async def qr_tap(update: Update, context: WegwijzerContext) -> None:
-    """A location under /qr: today's code of that place as a QR image."""
+    """A location under /qr: answered at once, then today's code of that place."""
     query = update.callback_query
     assert query is not None
     await query.answer()
-    button = QrCode.unpack(query.data)
+    await send_code(update, context)
+
+
+@staff_only
+async def send_code(update: Update, context: WegwijzerContext) -> None:
+    """Today's check-in code of the tapped place, as a QR image to print."""
+    query = update.callback_query
+    button = QrCode.unpack(query.data if query else None)
     if button is None:
         return
     runtime = context.runtime
