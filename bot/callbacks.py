@@ -156,4 +156,127 @@ class MenuChoice(Callback):
 # --- attendance, checkins) -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AppointmentsOf(Callback):
+    """A coach chose whose coming appointments to see (/afspraken)."""
+
+    prefix = "appts"
+    legacy = {"ap:p": "appts"}
+    participant: int
+
+
+@dataclass(frozen=True)
+class AppointmentStep(Callback):
+    """A step in changing one occurrence: open it, move it, cancel it or stop its series (each
+    asked first, then confirmed), or keep it. `at` is the occurrence's start in epoch seconds."""
+
+    prefix = "appt"
+    legacy = {
+        "ap:o": "appt:open",
+        "ap:m": "appt:move",
+        "ap:c": "appt:cancel",
+        "ap:s": "appt:stop",
+        "ap:cy": "appt:cancel_yes",
+        "ap:sy": "appt:stop_yes",
+        "ap:n": "appt:keep",
+    }
+    step: Literal["open", "move", "cancel", "stop", "cancel_yes", "stop_yes", "keep"]
+    appointment: int
+    at: int | None = None
+
+
+@dataclass(frozen=True)
+class NewTime(Callback):
+    """ "📅 Propose a new time" under a "cannot come" alert (the alert's id is appended)."""
+
+    prefix = "newtime"
+    alert: int
+
+
+@dataclass(frozen=True)
+class Rsvp(Callback):
+    """A participant's answer under a reminder: yes, no (then why), late (then how late)."""
+
+    prefix = "rsvp"
+    reminder: int
+    answer: Literal["yes", "no", "late", "why"]
+    detail: Literal["sick", "family", "other", "15", "30", "more"] | None = None
+
+    @classmethod
+    def unpack(cls, data: object) -> Self | None:
+        """Only the answers the reminder asks: "why" with a reason, "late" with or without
+        minutes, "yes" and "no" alone."""
+        found = super().unpack(data)
+        if found is None:
+            return None
+        if found.detail is None:
+            return None if found.answer == "why" else found
+        return found if found.detail in _RSVP_DETAILS[found.answer] else None
+
+
+_RSVP_DETAILS: dict[str, tuple[str, ...]] = {
+    "yes": (),
+    "no": (),
+    "late": ("15", "30", "more"),
+    "why": ("sick", "family", "other"),
+}
+
+
+@dataclass(frozen=True)
+class ProposalReply(Callback):
+    """The participant's one tap on a coach's proposed new time."""
+
+    prefix = "proposal"
+    legacy = {"tp": "proposal"}
+    proposal: int
+    answer: Literal["yes", "no"]
+
+
+@dataclass(frozen=True)
+class Mark(Callback):
+    """/vandaag: present (p), late (l) or absent (a) for one occurrence (start in epoch s)."""
+
+    prefix = "mark"
+    legacy = {"at": "mark"}
+    appointment: int
+    at: int
+    mark: Literal["p", "l", "a"]
+
+
+@dataclass(frozen=True)
+class EveryonePresent(Callback):
+    """/vandaag: everyone of a group not marked yet is present (location 0: none)."""
+
+    prefix = "mark_all"
+    legacy = {"at:all": "mark_all"}
+    location: int
+    at: int
+
+
+@dataclass(frozen=True)
+class MarkName(Callback):
+    """/vandaag: the name in a row, a button that does nothing."""
+
+    prefix = "mark_name"
+    legacy = {"at:noop": "mark_name"}
+
+
+@dataclass(frozen=True)
+class QrCode(Callback):
+    """/qr: today's check-in code of this location."""
+
+    prefix = "qr"
+    location: int
+
+
+@dataclass(frozen=True)
+class CheckinInvite(Callback):
+    """▶️ Start or ⏰ Not now under a check-in invitation."""
+
+    prefix = "checkin"
+    legacy = {"ci:go": "checkin:start", "ci:later": "checkin:later"}
+    choice: Literal["start", "later"]
+    invitation: int
+
+
 # --- coaching: inbox, questions, participants, progress, broadcasts, privacy --------------

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler
 
 from bot.i18n import N_, _, format_when
-from bot.refusals import refusal
-from bot.services import conversations
-from bot.services.appointments import booking, upcoming
+from bot.services.appointments import upcoming
 from bot.services.appointments.reminder_texts import WHAT
-from bot.services.errors import Refused
-from bot.services.people.identity import who_is
-from bot.telegram.context import WegwijzerContext
-from bot.telegram.conversation import perform, who
+from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.render import say
-from bot.telegram.routes import PRIVATE
 
 NOT_CONNECTED = N_(
     "You are not connected yet, so I know no appointments of yours. Send /start with your code."
@@ -26,51 +20,32 @@ async def show_next(context: WegwijzerContext, chat_id: int) -> bool:
     """Say when and where the participant is expected next, if anywhere (False: nowhere)."""
     runtime = context.runtime
     zone = runtime.settings.zone
-    with runtime.session_factory() as session:
-        with session.begin():
-            identity = who_is(session, chat_id)
-        if not identity.linked or identity.id is None:
-            return False
-        now = runtime.clock.now()
-        coming = upcoming.next_appointment(session, identity.id, now, zone)
-        if coming is None:
-            coming = upcoming.next_opening(session, identity.id, now, zone)
+    coming = upcoming.next_for_chat(runtime.db, chat_id, runtime.clock.now(), zone)
     if coming is None:
         return False
+    when = format_when(coming.starts_at, zone)
     if coming.kind is None:
-        await say(
-            context,
-            chat_id,
-            _(
-                "You are welcome at {place} on {when}. Come in and say hello!",
-                place=coming.place,
-                when=format_when(coming.starts_at, zone),
-            ),
+        text = _(
+            "You are welcome at {place} on {when}. Come in and say hello!",
+            place=coming.place,
+            when=when,
         )
-        return True
-    await say(
-        context,
-        chat_id,
-        _(WHAT[coming.kind], when=format_when(coming.starts_at, zone), place=coming.place),
-    )
+    else:
+        text = _(WHAT[coming.kind], when=when, place=coming.place)
+    await say(context, chat_id, text)
     return True
 
 
 async def list_appointments(update: Update, context: WegwijzerContext) -> None:
     """/afspraken: the participant's coming appointments, each with its full date."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     identity = context.identity
     if identity is None or not identity.linked or identity.id is None:
-        await say(
-            context,
-            chat_id,
-            _(NOT_CONNECTED),
-        )
+        await say(context, chat_id, _(NOT_CONNECTED))
         return
     runtime = context.runtime
     zone = runtime.settings.zone
-    with runtime.session_factory() as session:
-        found = upcoming.coming(session, identity.id, runtime.clock.now(), zone)
+    found = upcoming.coming_of(runtime.db, identity.id, runtime.clock.now(), zone)
     if not found:
         await say(context, chat_id, _("You have no appointments in the coming four weeks."))
         return
@@ -82,34 +57,6 @@ async def list_appointments(update: Update, context: WegwijzerContext) -> None:
     await say(context, chat_id, "\n\n".join(lines))
 
 
-async def make_appointment(update: Update, context: WegwijzerContext) -> None:
-    """/afspraak: a coach makes an appointment for one of their participants."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    runtime = context.runtime
-    try:
-        with runtime.session_factory() as session:
-            variables = booking.options(session, chat_id)
-    except Refused as error:
-        await say(context, chat_id, refusal(error))
-        return
-    if not variables["participant_options"]:
-        await say(context, chat_id, _("You have no participants yet."))
-        return
-    with runtime.session_factory() as session:
-        outcome = conversations.begin(
-            session,
-            runtime.flows,
-            chat_id,
-            "appointment",
-            variables,
-            runtime.clock.now(),
-            who(update, context),
-        )
-    await perform(context, chat_id, outcome)
-
-
 def handlers() -> list[BaseHandler]:
     """What this feature answers, for `build_application`."""
-    return [
-        CommandHandler("afspraak", make_appointment, filters=PRIVATE),
-    ]
+    return []  # /afspraken is answered by `changes` (staff choose, participants see theirs)

@@ -5,35 +5,34 @@ updates the list in place; "everyone present" marks everyone not marked yet."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.i18n import _, format_day, format_when, ngettext
-from bot.refusals import refusal
-from bot.services.appointments import attendance
+from bot.callbacks import EveryonePresent, Mark, MarkName, QrCode
+from bot.i18n import N_, _, format_day, format_when, ngettext
+from bot.services.appointments import day_list as days
 from bot.services.appointments.attendance import Expected
-from bot.services.errors import Refused
-from bot.services.people import scope
-from bot.telegram.context import WegwijzerContext
+from bot.services.appointments.day_list import Group
+from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.render import qr_png, say
 from bot.telegram.routes import PRIVATE
-from storage.models import AttendanceStatus
+from bot.telegram.staff import staff_only
 
-PATTERN = r"^at:(\d+:\d+:[pla]|all:\d+:\d+|noop)$"
-MARKS = {
-    None: "❔",
-    AttendanceStatus.PRESENT: "✅",
-    AttendanceStatus.LATE: "⏰",
-    AttendanceStatus.EXCUSED: "📝",
-    AttendanceStatus.ABSENT: "❌",
+MARKS = {None: "❔", "present": "✅", "late": "⏰", "excused": "📝", "absent": "❌"}
+TAPS: dict[str, Literal["present", "late", "absent"]] = {
+    "p": "present",
+    "l": "late",
+    "a": "absent",
 }
-TAPS = {"p": AttendanceStatus.PRESENT, "l": AttendanceStatus.LATE, "a": AttendanceStatus.ABSENT}
+STALE = N_("This button is no longer active.")
 PER_MESSAGE = 20  # rows of four buttons; Telegram allows 100 buttons in one keyboard
 
 
 def _groups(found: list[Expected]) -> list[list[Expected]]:
+    """The expected by place and starting time, at most PER_MESSAGE to a message."""
     groups: dict[tuple[datetime, int | None], list[Expected]] = {}
     for item in found:
         groups.setdefault((item.start, item.location_id), []).append(item)
@@ -44,30 +43,26 @@ def _groups(found: list[Expected]) -> list[list[Expected]]:
     ]
 
 
+def _row(item: Expected) -> list[InlineKeyboardButton]:
+    """A person's name with their mark, and ✅ ⏰ ❌."""
+    at = int(item.start.timestamp())
+    name = f"{MARKS[item.status]} {item.name[:24]}"
+    return [
+        InlineKeyboardButton(name, callback_data=MarkName().pack()),
+        *[
+            InlineKeyboardButton(sign, callback_data=Mark(item.appointment_id, at, tap).pack())
+            for sign, tap in (("✅", "p"), ("⏰", "l"), ("❌", "a"))
+        ],
+    ]
+
+
 def _keyboard(members: list[Expected]) -> InlineKeyboardMarkup:
-    rows = []
-    for item in members:
-        stamp = f"{item.appointment_id}:{int(item.start.timestamp())}"
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    f"{MARKS[item.status]} {item.name[:24]}", callback_data="at:noop"
-                ),
-                InlineKeyboardButton("✅", callback_data=f"at:{stamp}:p"),
-                InlineKeyboardButton("⏰", callback_data=f"at:{stamp}:l"),
-                InlineKeyboardButton("❌", callback_data=f"at:{stamp}:a"),
-            ]
-        )
+    """A row per person, and "everyone present" while someone is not marked."""
+    rows = [_row(item) for item in members]
     if any(item.status is None for item in members):
         first = members[0]
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("✅ Everyone present"),
-                    callback_data=f"at:all:{first.location_id or 0}:{int(first.start.timestamp())}",
-                )
-            ]
-        )
+        everyone = EveryonePresent(first.location_id or 0, int(first.start.timestamp()))
+        rows.append([InlineKeyboardButton(_("✅ Everyone present"), callback_data=everyone.pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -82,26 +77,17 @@ def _which_day(args: list[str], today: date) -> date | None:
         return None
 
 
+@staff_only
 async def day_list(update: Update, context: WegwijzerContext) -> None:
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    """/vandaag [day]: who is expected, a message with buttons per group."""
+    chat_id = chat_of(update)
     runtime = context.runtime
-    zone = runtime.settings.zone
-    today = runtime.clock.now().astimezone(zone).date()
-    day = _which_day(list(context.args or []), today)
+    zone, now = runtime.settings.zone, runtime.clock.now()
+    day = _which_day(list(context.args or []), now.astimezone(zone).date())
     if day is None:
         await say(context, chat_id, _("Write the day like this: /vandaag 23-11"))
         return
-    if day > today:
-        await say(context, chat_id, refusal(Refused("not_yet")))
-        return
-    try:
-        with runtime.session_factory() as session:
-            with session.begin():
-                mine = scope.of_staff(session, chat_id)
-            found = attendance.expected_on(session, mine, day, zone)
-    except Refused as error:
-        await say(context, chat_id, refusal(error))
-        return
+    found = days.expected(runtime.db, context.scope, day, now, zone)
     if not found:
         await say(context, chat_id, _("Nobody is expected on {day}.", day=format_day(day)))
         return
@@ -117,54 +103,56 @@ async def day_list(update: Update, context: WegwijzerContext) -> None:
     )
     for members in _groups(found):
         first = members[0]
-        await say(
-            context,
-            chat_id,
-            _("{place}, {when}", place=first.location or "?", when=format_when(first.start, zone)),
-            _keyboard(members),
+        where = _(
+            "{place}, {when}", place=first.location or "?", when=format_when(first.start, zone)
         )
+        await say(context, chat_id, where, _keyboard(members))
 
 
 async def tap(update: Update, context: WegwijzerContext) -> None:
+    """A button of the day list: the name in a row does nothing, a mark is recorded."""
+    query = update.callback_query
+    assert query is not None
+    if MarkName.matches(query.data):
+        await query.answer()
+        return
+    await _mark(update, context)
+
+
+@staff_only
+async def _mark(update: Update, context: WegwijzerContext) -> None:
     """A mark, or "everyone present": record it, then redraw that group's list in place."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    chat_id = update.effective_chat.id
-    if query.data == "at:noop":
-        await query.answer()
-        return
+    assert query is not None
     runtime = context.runtime
     zone, now = runtime.settings.zone, runtime.clock.now()
-    parts = query.data.split(":")
-    try:
-        with runtime.session_factory() as session:
-            with session.begin():
-                mine = scope.of_staff(session, chat_id)
-            tapped: int | None = None
-            if parts[1] == "all":
-                location_id = int(parts[2]) or None
-                start = datetime.fromtimestamp(int(parts[3]), now.tzinfo)
-                attendance.everyone_present(session, mine, location_id, start, now, zone)
-            else:
-                start = datetime.fromtimestamp(int(parts[2]), now.tzinfo)
-                tapped = attendance.mark(
-                    session, mine, int(parts[1]), start, TAPS[parts[3]], now, zone
-                )
-            day = attendance.expected_on(session, mine, start.astimezone(zone).date(), zone)
-            if tapped is not None:
-                location_id = next(
-                    (e.location_id for e in day if e.participant_id == tapped and e.start == start),
-                    None,
-                )
-            members = [e for e in day if e.start == start and e.location_id == location_id]
-    except Refused as error:
-        await query.answer()
-        await say(context, chat_id, refusal(error))
+    mark, everyone = Mark.unpack(query.data), EveryonePresent.unpack(query.data)
+    if mark is not None:
+        group = days.mark_one(
+            runtime.db, context.scope, mark.appointment, mark.at, TAPS[mark.mark], now, zone
+        )
+    elif everyone is not None:
+        group = days.mark_everyone(
+            runtime.db, context.scope, everyone.location or None, everyone.at, now, zone
+        )
+    else:
+        await query.answer(_(STALE))
         return
     await query.answer(_("Saved."))
+    await _redraw(query, group)
+
+
+def _day_list_button(data: object) -> bool:
+    """For the registration: a mark, "everyone present", or the name in a row."""
+    return Mark.matches(data) or EveryonePresent.matches(data) or MarkName.matches(data)
+
+
+async def _redraw(query: CallbackQuery, group: Group) -> None:
+    """Show the group's new marks in the message tapped (the part with the tapped person)."""
+    members = list(group.members)
     chunks = [members[i : i + PER_MESSAGE] for i in range(0, len(members), PER_MESSAGE)]
     shown = next(
-        (c for c in chunks if any(e.participant_id == tapped for e in c)),
+        (c for c in chunks if any(e.participant_id == group.tapped for e in c)),
         chunks[0] if chunks else [],
     )
     if shown and query.message is not None:
@@ -174,21 +162,17 @@ async def tap(update: Update, context: WegwijzerContext) -> None:
             pass  # unchanged (a second tap on the same mark)
 
 
+@staff_only
 async def qr_codes(update: Update, context: WegwijzerContext) -> None:
     """/qr: choose a location; the bot sends today's check-in code for it as a printable image."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    runtime = context.runtime
-    try:
-        with runtime.session_factory() as session, session.begin():
-            mine = scope.of_staff(session, chat_id)
-            places = [(p.id, p.name) for p in attendance.checkin_locations(session, mine)]
-    except Refused as error:
-        await say(context, chat_id, refusal(error))
-        return
+    chat_id = chat_of(update)
+    places = days.checkin_places(context.runtime.db, context.scope)
     if not places:
         await say(context, chat_id, _("Your organisation has no locations yet."))
         return
-    rows = [[InlineKeyboardButton(name[:40], callback_data=f"qr:{pid}")] for pid, name in places]
+    rows = [
+        [InlineKeyboardButton(name[:40], callback_data=QrCode(pid).pack())] for pid, name in places
+    ]
     await say(
         context,
         chat_id,
@@ -198,28 +182,32 @@ async def qr_codes(update: Update, context: WegwijzerContext) -> None:
 
 
 async def qr_tap(update: Update, context: WegwijzerContext) -> None:
+    """A location under /qr: answered at once, then today's code of that place."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    chat_id = update.effective_chat.id
-    runtime = context.runtime
-    today = runtime.clock.now().astimezone(runtime.settings.zone).date()
+    assert query is not None
     await query.answer()
-    try:
-        with runtime.session_factory() as session, session.begin():
-            mine = scope.of_staff(session, chat_id)
-            location = attendance.checkin_location(session, mine, int(query.data.split(":")[1]))
-            payload, place = attendance.checkin_payload(location, today), location.name
-    except Refused as error:
-        await say(context, chat_id, refusal(error))
+    await send_code(update, context)
+
+
+@staff_only
+async def send_code(update: Update, context: WegwijzerContext) -> None:
+    """Today's check-in code of the tapped place, as a QR image to print."""
+    query = update.callback_query
+    button = QrCode.unpack(query.data if query else None)
+    if button is None:
         return
-    link = f"https://t.me/{context.bot.username}?start={payload}"
+    runtime = context.runtime
+    code = days.todays_code(
+        runtime.db, context.scope, button.location, runtime.clock.now(), runtime.settings.zone
+    )
+    link = f"https://t.me/{context.bot.username}?start={code.payload}"
     await context.bot.send_photo(
-        chat_id,
+        chat_of(update),
         qr_png(link),
         caption=_(
             "{place}, {day}: scan this code with your phone to check in. It works only today.",
-            place=place,
-            day=format_day(today),
+            place=code.place,
+            day=format_day(code.day),
         ),
     )
 
@@ -229,6 +217,6 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("vandaag", day_list, filters=PRIVATE),
         CommandHandler("qr", qr_codes, filters=PRIVATE),
-        CallbackQueryHandler(tap, pattern=PATTERN),
-        CallbackQueryHandler(qr_tap, pattern=r"^qr:\d+$"),
+        CallbackQueryHandler(tap, pattern=_day_list_button),
+        CallbackQueryHandler(qr_tap, pattern=QrCode.matches),
     ]

@@ -16,6 +16,7 @@ from bot.services.appointments.reminder_texts import NEW
 from bot.services.errors import Refused
 from bot.services.people import scope
 from flows.model import Effect, Send
+from storage.db import Database
 from storage.models import (
     AppointmentKind,
     Location,
@@ -28,18 +29,30 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 def options(session: Session, chat_id: int) -> dict[str, list[dict[str, str]]]:
     """A coach's own participants (an admin's: the whole organisation's) and the locations."""
     with session.begin():
-        mine = scope.of_staff(session, chat_id)
-        places = select(Location).where(Location.organisation_id == mine.organisation_id)
-        return {
-            "participant_options": [
-                {"value": str(p.id), "label": (p.display_name or "?")[:40]}
-                for p in session.scalars(scope.participants(mine)).all()[:40]
-            ],
-            "location_options": [
-                {"value": str(loc.id), "label": loc.name[:40]}
-                for loc in session.scalars(places.order_by(Location.name))
-            ],
-        }
+        return _options(session, scope.of_staff(session, chat_id))
+
+
+def _options(session: Session, mine: scope.Scope) -> dict[str, list[dict[str, str]]]:
+    places = select(Location).where(Location.organisation_id == mine.organisation_id)
+    return {
+        "participant_options": [
+            {"value": str(p.id), "label": (p.display_name or "?")[:40]}
+            for p in session.scalars(scope.participants(mine)).all()[:40]
+        ],
+        "location_options": [
+            {"value": str(loc.id), "label": loc.name[:40]}
+            for loc in session.scalars(places.order_by(Location.name))
+        ],
+    }
+
+
+def booking_options(db: Database, mine: scope.Scope) -> dict[str, list[dict[str, str]]]:
+    """What the /afspraak flow offers this staff member; refused when they have nobody."""
+    with db.read() as session, session.begin():
+        found = _options(session, mine)
+    if not found["participant_options"]:
+        raise Refused("no_participants")
+    return found
 
 
 def local_start(parts: dict[str, int], now: datetime, zone: ZoneInfo) -> datetime:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.callbacks import Rsvp
 from bot.i18n import N_, _, format_when, use_locale
 from bot.services.messaging import outbox
 from storage.models import (
@@ -79,10 +80,11 @@ def render(
 
 
 def buttons(reminder_id: int) -> list[list[dict[str, str]]]:
+    """✅ coming, ❌ not coming, ⏰ late under a reminder."""
     return [
-        [{"text": _(COMING), "data": f"rsvp:{reminder_id}:yes"}],
-        [{"text": _(NOT_COMING), "data": f"rsvp:{reminder_id}:no"}],
-        [{"text": _(LATE), "data": f"rsvp:{reminder_id}:late"}],
+        [{"text": _(COMING), "data": Rsvp(reminder_id, "yes").pack()}],
+        [{"text": _(NOT_COMING), "data": Rsvp(reminder_id, "no").pack()}],
+        [{"text": _(LATE), "data": Rsvp(reminder_id, "late").pack()}],
     ]
 
 

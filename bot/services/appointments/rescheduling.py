@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.callbacks import NewTime, ProposalReply
 from bot.i18n import N_, _, format_when, use_locale
 from bot.services.appointments import reminders, scheduling
 from bot.services.appointments.reminder_texts import render
@@ -373,8 +374,8 @@ def propose(
         alert.state = AlertState.ACKNOWLEDGED
         with use_locale(person.language or "nl"):
             buttons = [
-                [{"text": _(PROPOSAL_YES), "data": f"tp:{proposal.id}:yes"}],
-                [{"text": _(PROPOSAL_NO), "data": f"tp:{proposal.id}:no"}],
+                [{"text": _(PROPOSAL_YES), "data": ProposalReply(proposal.id, "yes").pack()}],
+                [{"text": _(PROPOSAL_NO), "data": ProposalReply(proposal.id, "no").pack()}],
             ]
             when = _local(new_start, zone)
         told = tell(
@@ -440,7 +441,7 @@ def answer_proposal(
                 buttons = (
                     None
                     if accepted or alert is None
-                    else [[{"text": _(PROPOSE_AGAIN), "data": f"newtime:{alert.id}"}]]
+                    else [[{"text": _(PROPOSE_AGAIN), "data": NewTime(alert.id).pack()}]]
                 )
             outbox.enqueue_many(
                 session,

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.callbacks import NewTime
 from bot.i18n import N_, format_when, use_locale
 from bot.services.appointments import attendance
 from bot.services.coaching import alerts
 from bot.services.errors import DomainError
 from storage import repositories as repo
+from storage.db import Database
 from storage.models import AppointmentAnswer, Reminder, ReminderState, StaffMember
 
 NOT_COMING = {
@@ -108,12 +110,30 @@ def record(
                 episode=False,
                 message=table[detail],
                 params={"when": when},
-                actions=((PROPOSE, "newtime"),) if answer == "not_coming" else (),
+                actions=((PROPOSE, NewTime.prefix),) if answer == "not_coming" else (),
                 appointment_id=reminder.appointment_id,
                 reason=detail,
                 occurrence=reminder.occurrence_start.isoformat(),
             )
         return Answered(answer, coach.name if coach else "")
+
+
+def answer(
+    db: Database,
+    chat_id: int,
+    reminder_id: int,
+    given: str,
+    now: datetime,
+    zone: ZoneInfo,
+    detail: str | None = None,
+) -> Answered | None:
+    """`record` as a use case; None when the appointment has already started (or the reminder
+    is not this chat's), so the answer came too late."""
+    with db.read() as session:
+        try:
+            return record(session, chat_id, reminder_id, given, now, zone, detail)
+        except AnswerTooLate:
+            return None
 
 
 OPEN_FOR = timedelta(hours=36)  # a reminder this recent, not yet answered, is what "ok" means

@@ -10,6 +10,8 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.people.identity import who_is
+from storage.db import Database
 from storage.models import Appointment, AppointmentKind, Location, Participant
 
 
@@ -127,3 +129,21 @@ def coming(
                     )
                 )
         return sorted(found, key=lambda o: o.starts_at)[:limit]
+
+
+def next_for_chat(db: Database, chat_id: int, now: datetime, zone: ZoneInfo) -> Occurrence | None:
+    """Where the participant of this chat is expected next: their soonest appointment, else
+    their location's next opening; None when the chat is not linked or nothing is coming."""
+    with db.read() as session:
+        with session.begin():
+            identity = who_is(session, chat_id)
+        if not identity.linked or identity.id is None:
+            return None
+        found = next_appointment(session, identity.id, now, zone)
+        return found if found is not None else next_opening(session, identity.id, now, zone)
+
+
+def coming_of(db: Database, participant_id: int, now: datetime, zone: ZoneInfo) -> list[Occurrence]:
+    """`coming` as a use case: the participant's appointments of the coming four weeks."""
+    with db.read() as session:
+        return coming(session, participant_id, now, zone)

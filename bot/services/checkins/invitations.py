@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.callbacks import CheckinInvite
 from bot.i18n import N_, _, use_locale
 from bot.services.actions import Actor
 from bot.services.appointments.reminders import occurrences
@@ -297,8 +298,8 @@ def _send(session: Session, due: list[CheckinInvitation], now: datetime, reminde
                 priority=PRIORITY_BULK,
                 respect_quiet_hours=True,
                 buttons=[
-                    [{"text": start, "data": f"ci:go:{invitation.id}"}],
-                    [{"text": later, "data": f"ci:later:{invitation.id}"}],
+                    [{"text": start, "data": CheckinInvite("start", invitation.id).pack()}],
+                    [{"text": later, "data": CheckinInvite("later", invitation.id).pack()}],
                 ],
                 participant_id=person.id,
                 organisation_id=person.organisation_id,
