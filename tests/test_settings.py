@@ -13,6 +13,7 @@ from bot.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 WRONG = {
+    "bot_username": "@wegwijzer_bot",
     "telegram_token": "not a token",
     "database_url": "mysql://x",
     "telegram_api_base_url": "api.telegram.org",

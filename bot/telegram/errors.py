@@ -42,15 +42,16 @@ async def on_error(update: object, context: WegwijzerContext) -> None:
 
 
 async def refused(update: Update, context: WegwijzerContext, error: DomainError) -> None:
-    """Say why it cannot be done; a tapped button of a handler marked `buttons_go_when_refused`
-    loses its buttons first (an alert already resolved, a participant no longer yours)."""
+    """Say why it cannot be done; a tapped button is answered, and one of a handler marked
+    `buttons_go_when_refused` loses its buttons first (a resolved alert, someone not yours)."""
     if update.effective_chat is None:
         return
     query = update.callback_query
-    if query is not None and error.buttons_go:
+    if query is not None:  # no spinner left turning, whether or not the handler answered
         try:
             await query.answer()
         except TelegramError:
             log.info("update %s: the button was answered already", update.update_id)
-        await drop_buttons(query.message)
+        if error.buttons_go:
+            await drop_buttons(query.message)
     await say(context, update.effective_chat.id, explain(error))
