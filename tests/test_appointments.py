@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.appointments.upcoming import next_start
+from bot.services.appointments.recurrence import next_start
 from storage.models import Appointment, AppointmentKind
 from tests.helpers.phone import said
 

@@ -109,7 +109,9 @@ def run(runtime: Runtime, args: argparse.Namespace) -> int:
             print(f"{key}: {value}")
         return 0
     if args.command == "org":
-        key, value = (args.values + [""])[:2] if len(args.values) > 1 else ("", args.values[0])
+        key, value = (
+            (args.values[0], args.values[1]) if len(args.values) > 1 else ("", args.values[0])
+        )
         setup.set_setting(db, args.org, args.setting, key, value)
         print(_("Saved."))
         return 0
@@ -124,7 +126,9 @@ def run(runtime: Runtime, args: argparse.Namespace) -> int:
 
 def _add(db: Any, args: argparse.Namespace, now: Any) -> setup.Made:
     if args.command == "locations":
-        return setup.add_location(db, args.org, args.name, args.address, args.opening, args.coach, now)
+        return setup.add_location(
+            db, args.org, args.name, args.address, args.opening, args.coach, now
+        )
     if args.command == "groups":
         return setup.add_group(
             db, args.org, args.name, args.kind, args.location, args.phase, args.language
@@ -164,9 +168,7 @@ def _participants(runtime: Runtime, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    print(
-        ngettext("{n} participant imported.", "{n} participants imported.", report.created)
-    )
+    print(ngettext("{n} participant imported.", "{n} participants imported.", report.created))
     if args.codes:
         _write_codes(runtime, Path(args.codes), report.codes)
     return 0

@@ -39,8 +39,8 @@ from storage.models.organisation import (
     GroupMembership,
     Invite,
     Location,
-    Programme,
     Organisation,
+    Programme,
     StaffMember,
 )
 from storage.models.participant import (
@@ -81,7 +81,6 @@ __all__ = [
     "Invite",
     "InviteKind",
     "Location",
-    "Programme",
     "Organisation",
     "Outbox",
     "OutboxKind",
@@ -92,6 +91,7 @@ __all__ = [
     "Phase",
     "PhaseChange",
     "ProcessedUpdate",
+    "Programme",
     "ProposalState",
     "Question",
     "Reminder",

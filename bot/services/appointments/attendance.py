@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import N_
 from bot.services import audit, csvfiles
-from bot.services.appointments import reminders
+from bot.services.appointments import recurrence
 from bot.services.coaching import disengagement
 from bot.services.errors import Refused, TooManyTries
 from bot.services.people import scope
@@ -122,7 +122,7 @@ def expected_on(session: Session, mine: Scope, day: date, zone: ZoneInfo) -> lis
                 status=recorded.get((appointment.participant_id, start)),
             )
             for appointment in rows
-            for start in reminders.occurrences(appointment, begin, end, zone)
+            for start in recurrence.occurrences(appointment, begin, end, zone)
         ]
     return sorted(found, key=lambda e: (e.start, e.location, e.name.lower(), e.participant_id))
 
@@ -181,7 +181,7 @@ def _upsert(
 
 
 def _real_occurrence(appointment: Appointment, start: datetime, zone: ZoneInfo) -> None:
-    if appointment.cancelled_at is not None or start not in reminders.occurrences(
+    if appointment.cancelled_at is not None or start not in recurrence.occurrences(
         appointment, start, start + timedelta(seconds=1), zone
     ):
         raise Refused("unknown_appointment")
@@ -369,7 +369,7 @@ def _import_row(
                 Appointment.participant_id == person.id, Appointment.cancelled_at.is_(None)
             )
         )
-        for start in reminders.occurrences(appointment, begin, end, zone)
+        for start in recurrence.occurrences(appointment, begin, end, zone)
         if at is None or start.astimezone(zone).time() == at
     ]
     if len(matches) != 1:
@@ -493,7 +493,7 @@ def _check_in(
                     Appointment.cancelled_at.is_(None),
                 )
             )
-            for start in reminders.occurrences(appointment, begin, end, zone)
+            for start in recurrence.occurrences(appointment, begin, end, zone)
             if start - CHECKIN_EARLY <= now <= start + _length(appointment)
         ]
         if not candidates:

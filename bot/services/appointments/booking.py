@@ -14,6 +14,7 @@ from bot.services.actions import Actor
 from bot.services.appointments import rescheduling, scheduling
 from bot.services.appointments.reminder_texts import NEW
 from bot.services.errors import Refused
+from bot.services.messaging.notify import tell
 from bot.services.people import scope
 from flows.model import Effect, Send
 from storage.db import Database
@@ -126,7 +127,7 @@ def create(
         )
         with use_locale(person.language or "nl"):
             when = format_when(schedule.starts_at, actor.zone)
-        rescheduling.tell(
+        tell(
             session,
             person,
             f"appointment:{appointment.id}:new",

@@ -7,17 +7,16 @@ Times are stored in UTC; offsets and quiet hours are read in local time, so "the
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from bot.services.appointments.recurrence import occurrences
 from bot.services.appointments.reminder_texts import reminder_message
-from bot.services.appointments.upcoming import skip_key
 from bot.services.messaging import outbox
 from storage.models import (
     Appointment,
@@ -45,12 +44,6 @@ def _parse_offset(offset: str) -> tuple[str, str, str | None, str | None]:
     return amount, unit, hour, minute
 
 
-@lru_cache(maxsize=4096)
-def _rule(text: str, first: datetime) -> Any:
-    """Parsed once per distinct schedule: groups share the same rule and first date."""
-    return rrulestr(text, dtstart=first)
-
-
 def due_for(start: datetime, offset: str, zone: ZoneInfo) -> datetime:
     """The offset "-1d@18:00" is the day before at 18:00 local; "-2h", "-30m" that long before."""
     amount, unit, hour, minute = _parse_offset(offset)
@@ -66,29 +59,6 @@ def offsets_for(organisation: Organisation | None, kind: str) -> list[str]:
     """The organisation's offsets for this kind of appointment, else its "*", else defaults."""
     table = (organisation.reminder_offsets if organisation else None) or {}
     return list(table.get(kind) or table.get("*") or DEFAULT_OFFSETS)
-
-
-def occurrences(
-    appointment: Appointment, after: datetime, before: datetime, zone: ZoneInfo
-) -> list[datetime]:
-    """Starts (in UTC) in [after, before); a recurrence keeps its local wall-clock time, and
-    occurrences that were moved or cancelled are left out."""
-    if appointment.rrule is None:
-        start = appointment.starts_at
-        return [start] if after <= start < before else []
-    first = appointment.starts_at.astimezone(zone).replace(tzinfo=None)
-    local = _rule(appointment.rrule, first).between(
-        after.astimezone(zone).replace(tzinfo=None),
-        before.astimezone(zone).replace(tzinfo=None),
-        inc=True,
-    )
-    found = [moment.replace(tzinfo=zone).astimezone(UTC) for moment in local]
-    skipped = set(appointment.skipped or ())
-    return [
-        start
-        for start in found
-        if after <= start < before and (not skipped or skip_key(start) not in skipped)
-    ]
 
 
 def place(

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from bot.callbacks import NewTime, ProposalReply
 from bot.i18n import N_, _, format_when, use_locale
-from bot.services.appointments import reminders, scheduling
+from bot.services.appointments import recurrence, reminders, scheduling
+from bot.services.appointments.recurrence import skip_key
 from bot.services.appointments.reminder_texts import render
-from bot.services.appointments.upcoming import skip_key
 from bot.services.errors import DomainError, Refused
 from bot.services.messaging import outbox
+from bot.services.messaging.notify import tell
 from bot.services.people import scope
 from bot.services.people.scope import Scope
 from storage import repositories as repo
@@ -33,7 +34,6 @@ from storage.models import (
     Location,
     OutboxKind,
     Participant,
-    ParticipantStatus,
     ProposalState,
     StaffMember,
     TimeProposal,
@@ -91,52 +91,6 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
     return format_when(moment, zone)
 
 
-def _reachable(person: Participant) -> bool:
-    """Someone who used /stop, blocked the bot or left gets no messages about appointments."""
-    return (
-        person.chat_id is not None
-        and person.status == ParticipantStatus.ACTIVE
-        and person.stopped_at is None
-        and person.unreachable_at is None
-    )
-
-
-def tell(
-    session: Session,
-    person: Participant,
-    key: str,
-    now: datetime,
-    msgid: str,
-    buttons: list[list[dict[str, str]]] | None = None,
-    **params: object,
-) -> bool:
-    """One message to the participant in their own language (none after /stop or a block);
-    the key makes it once only. Returns whether it was queued."""
-    if not _reachable(person):
-        return False
-    assert person.chat_id is not None
-    with use_locale(person.language or "nl"):
-        text = _(msgid, **params)
-    outbox.enqueue_many(
-        session,
-        [
-            outbox.message(
-                now,
-                key=key,
-                chat_id=person.chat_id,
-                text=text,
-                kind=OutboxKind.REMINDER,
-                priority=PRIORITY_PERSONAL,
-                buttons=buttons,
-                participant_id=person.id,
-                organisation_id=person.organisation_id,
-                language=person.language,
-            )
-        ],
-    )
-    return True
-
-
 def _place(session: Session, appointment: Appointment) -> str:
     location = session.get(Location, appointment.location_id or -1)
     return location.name if location else "?"
@@ -146,7 +100,7 @@ def _occurrence(appointment: Appointment, start: datetime, now: datetime, zone: 
     """Refuse a start that is not a coming occurrence of this appointment (stale button)."""
     if appointment.cancelled_at is not None or start <= now:
         raise Refused("unknown_appointment")
-    found = reminders.occurrences(appointment, start, start + timedelta(seconds=1), zone)
+    found = recurrence.occurrences(appointment, start, start + timedelta(seconds=1), zone)
     if start not in found:
         raise Refused("unknown_appointment")
 
@@ -491,7 +445,7 @@ def coming_for(
         found = [
             (appointment.id, start, appointment.kind.value, appointment.rrule is not None)
             for appointment in rows
-            for start in reminders.occurrences(appointment, now, now + timedelta(days=28), zone)
+            for start in recurrence.occurrences(appointment, now, now + timedelta(days=28), zone)
         ]
         return person.display_name or "?", sorted(found, key=lambda item: item[1])[:10]
 

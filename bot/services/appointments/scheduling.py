@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from bot.i18n import N_, format_when, use_locale
 from bot.services import csvfiles
 from bot.services.appointments import reminders
+from bot.services.appointments.reminder_texts import WHAT
+from bot.services.messaging.notify import tell
 from nlu.normalise import ascii_digits
 from storage.models import (
     Appointment,
@@ -272,9 +274,6 @@ def add(
 ) -> Made:
     """One appointment from the command line, checked like a CSV row; the participant is told
     once, as after /afspraak. Raises ValueError(reason, details) like `parse_row`."""
-    from bot.services.appointments.reminder_texts import WHAT
-    from bot.services.appointments.rescheduling import tell
-
     with session.begin():
         schedule = parse_row(session, organisation_id, 1, row, zone)
         if schedule.starts_at <= now:

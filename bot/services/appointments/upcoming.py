@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.appointments.recurrence import next_in_rule, next_start, occurrences
 from bot.services.people.identity import who_is
 from storage.db import Database
 from storage.models import Appointment, AppointmentKind, Location, Participant
@@ -22,35 +22,6 @@ class Occurrence:
     starts_at: datetime
     place: str
     address: str
-
-
-def next_in_rule(
-    rule: str, first: datetime | None, now: datetime, zone: ZoneInfo
-) -> datetime | None:
-    """The first occurrence after `now` of a local wall-clock rule (kept across DST changes)."""
-    local_first = first.astimezone(zone).replace(tzinfo=None) if first else None
-    parsed = rrulestr(rule, dtstart=local_first) if local_first else rrulestr(rule)
-    found = parsed.after(now.astimezone(zone).replace(tzinfo=None))
-    return found.replace(tzinfo=zone) if found is not None else None
-
-
-def skip_key(start: datetime) -> str:
-    """How a moved or cancelled occurrence is written in `Appointment.skipped`."""
-    return start.astimezone(UTC).isoformat()
-
-
-def next_start(appointment: Appointment, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """The first start of an appointment after `now`, passing over skipped occurrences."""
-    if appointment.rrule is None:
-        return appointment.starts_at if appointment.starts_at > now else None
-    skipped = set(appointment.skipped or ())
-    moment = now
-    for _ in range(len(skipped) + 1):
-        found = next_in_rule(appointment.rrule, appointment.starts_at, moment, zone)
-        if found is None or skip_key(found) not in skipped:
-            return found
-        moment = found
-    return None
 
 
 def next_opening(
@@ -107,8 +78,6 @@ def coming(
     limit: int = 6,
 ) -> list[Occurrence]:
     """The participant's next occurrences, soonest first (for /afspraken and questions)."""
-    from bot.services.appointments.reminders import occurrences
-
     with session.begin():
         found: list[Occurrence] = []
         rows = session.scalars(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.callbacks import CheckinInvite
 from bot.i18n import N_, _, use_locale
 from bot.services.actions import Actor
-from bot.services.appointments.reminders import occurrences
+from bot.services.appointments.recurrence import occurrences
 from bot.services.errors import DomainError, NotAParticipant
 from bot.services.messaging import outbox
 from flows.steps.scale import DOMAINS

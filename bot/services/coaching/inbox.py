@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from bot.i18n import N_, _, format_day, format_when, ngettext, use_locale
 from bot.services import audit
 from bot.services.appointments import attendance
-from bot.services.appointments.rescheduling import tell
 from bot.services.coaching import alerts
 from bot.services.errors import Refused
 from bot.services.messaging import outbox
+from bot.services.messaging.notify import tell
 from bot.services.people import scope
 from bot.services.people.scope import Scope
 from storage.models import (

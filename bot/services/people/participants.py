@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from bot.i18n import N_
 from bot.services import audit
 from bot.services.appointments import upcoming
-from bot.services.appointments.rescheduling import tell
 from bot.services.appointments.upcoming import Occurrence
 from bot.services.coaching import alerts
 from bot.services.errors import Refused
 from bot.services.messaging import outbox
+from bot.services.messaging.notify import tell
 from bot.services.people import codes, scope
 from bot.services.people.scope import Scope
 from storage.models import (
