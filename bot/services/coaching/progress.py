@@ -180,28 +180,30 @@ def own(db: Database, chat_id: int) -> Progress | None:
             return None
 
 
-def of_participant(db: Database, mine: Scope, participant_id: int, now: datetime) -> Progress:
+def of_participant(db: Database, staff: Scope, participant_id: int, now: datetime) -> Progress:
     """`for_staff` as a use case: a participant's check-ins for their coach (audited)."""
     with db.read() as session:
-        return for_staff(session, mine, participant_id, now)
+        return for_staff(session, staff, participant_id, now)
 
 
-def name_to_score(db: Database, mine: Scope, participant_id: int, domain: str | None = None) -> str:
+def name_to_score(
+    db: Database, staff: Scope, participant_id: int, domain: str | None = None
+) -> str:
     """The name of someone in scope the coach is about to score, on a domain that exists."""
     with db.read() as session, session.begin():
-        name = scope.participant(session, mine, participant_id).display_name or "?"
+        name = scope.participant(session, staff, participant_id).display_name or "?"
     if domain is not None and domain not in DOMAINS:
         raise Refused("unknown_domain")
     return name
 
 
 def score(
-    db: Database, mine: Scope, participant_id: int, domain: str, level: int, now: datetime
+    db: Database, staff: Scope, participant_id: int, domain: str, level: int, now: datetime
 ) -> tuple[str, DomainRow]:
     """`record_score` as a use case: the participant's name and the domain's row after it."""
-    name = name_to_score(db, mine, participant_id, domain)
+    name = name_to_score(db, staff, participant_id, domain)
     with db.read() as session:
-        return name, record_score(session, mine, participant_id, domain, level, now)
+        return name, record_score(session, staff, participant_id, domain, level, now)
 
 
 def export(
