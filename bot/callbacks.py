@@ -266,11 +266,20 @@ class ScoreLevel(Callback):
 
 @dataclass(frozen=True)
 class AlertAction(Callback):
-    """A coach's tap under an alert: picked up, snooze, resolve, or send "we miss you"."""
+    """A coach's tap under an alert: I called them, snooze two days, or resolve."""
 
     prefix = "alert"
     legacy = {"al": "alert"}
-    action: Literal["called", "snooze", "resolve", "miss"]
+    action: Literal["called", "snooze", "resolve"]
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class MissYouOffer(Callback):
+    """💬 under an alert: show the "we miss you" texts to choose from."""
+
+    prefix = "missyou"
+    legacy = {"al:miss": "missyou"}
     alert_id: int
 
 

@@ -457,7 +457,7 @@ def alert_replied(session: Session, coach_chat: int, replied_to: int) -> int | N
 def _shown_in_inbox(
     session: Session, mine: scope.Scope, coach_chat: int, message_id: int
 ) -> int | None:
-    """The question alert that /meldingen showed in that message (see inbox.remember_shown)."""
+    """The question alert that /meldingen showed in that message (alert_handling)."""
     for alert in session.scalars(
         select(Alert)
         .where(
