@@ -24,6 +24,7 @@ from bot.content import AnswerBook
 from bot.i18n import N_, _, format_when, use_locale
 from bot.services import audit
 from bot.services.coaching import alerts
+from bot.services.coaching.inbox import DIGEST_AT, working_day
 from bot.services.errors import NotAParticipant, Refused
 from bot.services.messaging import outbox
 from bot.services.people import scope
@@ -579,8 +580,6 @@ def remind_unanswered(
 ) -> int:
     """On a working morning: each question from an earlier day still not answered is shown
     to its coach once more, with the same buttons (a reply to it answers the question)."""
-    from bot.services.coaching.inbox import DIGEST_AT, working_day
-
     local = now.astimezone(zone)
     if not working_day(local.date()) or local.time() < DIGEST_AT:
         return 0
