@@ -280,3 +280,269 @@ class CheckinInvite(Callback):
 
 
 # --- coaching: inbox, questions, participants, progress, broadcasts, privacy --------------
+
+PhaseName = Literal["activering", "vrijwilliger", "opleiding", "werk"]
+OutflowName = Literal[
+    "betaald_werk",
+    "reguliere_opleiding",
+    "leer_werktraject",
+    "werkervaringsplaats",
+    "vrijwilligerswerk",
+    "ander_project",
+    "certificaat",
+    "geen_werk",
+    "voortijdige_uitval",
+    "kan_niet_werken",
+    "onbekend",
+]
+
+
+@dataclass(frozen=True)
+class MyDataFile(Callback):
+    """📄 under /mijngegevens: send me all my data as a file."""
+
+    prefix = "mydata_file"
+    legacy = {"pv:file": "mydata_file"}
+
+
+@dataclass(frozen=True)
+class ForgetMeAsk(Callback):
+    """🗑 under /mijngegevens: ask once more before forgetting me."""
+
+    prefix = "forget_me"
+    legacy = {"pv:forget": "forget_me"}
+
+
+@dataclass(frozen=True)
+class ForgetMeAnswer(Callback):
+    """Yes or no to "Do you want me to forget you?"."""
+
+    prefix = "forget_me_answer"
+    legacy = {"pv:yes": "forget_me_answer:yes", "pv:no": "forget_me_answer:no"}
+    answer: Literal["yes", "no"]
+
+
+@dataclass(frozen=True)
+class BroadcastRefresh(Callback):
+    """🔄 under a broadcast's delivery report."""
+
+    prefix = "broadcast_report"
+    legacy = {"bc:report": "broadcast_report"}
+    broadcast_id: int
+
+
+@dataclass(frozen=True)
+class BroadcastStop(Callback):
+    """✖️ / ⏹ under a broadcast's delivery report: cancel it, or stop sending it."""
+
+    prefix = "broadcast_stop"
+    legacy = {"bc:stop": "broadcast_stop"}
+    broadcast_id: int
+
+
+@dataclass(frozen=True)
+class Acknowledge(Callback):
+    """👍 Understood, under a broadcast a participant received (the spelling is unchanged)."""
+
+    prefix = "ack"
+    broadcast_id: int
+
+
+@dataclass(frozen=True)
+class ParticipantCheckins(Callback):
+    """📊 on a participant's card: their check-ins, for their coach."""
+
+    prefix = "checkins"
+    legacy = {"pg": "checkins"}
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class ScoreWhichTopic(Callback):
+    """✍️ under the check-ins: the coach chooses the topic they score."""
+
+    prefix = "score"
+    legacy = {"pgs": "score"}
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class ScoreHowMuch(Callback):
+    """A topic chosen for the coach's score: now the level."""
+
+    prefix = "score_topic"
+    legacy = {"pg": "score_topic"}
+    participant_id: int
+    domain: str
+
+
+@dataclass(frozen=True)
+class ScoreLevel(Callback):
+    """The coach's own 1–5 score on a topic, after a talk."""
+
+    prefix = "score_level"
+    legacy = {"pg": "score_level"}
+    participant_id: int
+    domain: str
+    level: int
+
+
+@dataclass(frozen=True)
+class AlertAction(Callback):
+    """A coach's tap under an alert: I called them, snooze two days, or resolve."""
+
+    prefix = "alert"
+    legacy = {"al": "alert"}
+    action: Literal["called", "snooze", "resolve"]
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class MissYouOffer(Callback):
+    """💬 under an alert: show the "we miss you" texts to choose from."""
+
+    prefix = "missyou"
+    legacy = {"al:miss": "missyou"}
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class MissYouText(Callback):
+    """The coach chose one of the "we miss you" texts for the alert's participant."""
+
+    prefix = "missyou_text"
+    legacy = {"alm": "missyou_text"}
+    alert_id: int
+    choice: str
+
+
+@dataclass(frozen=True)
+class MissYouAnswer(Callback):
+    """The participant's answer under "we miss you": I will come again, or please call me."""
+
+    prefix = "missyou_answer"
+    legacy = {"mu": "missyou_answer"}
+    alert_id: int
+    answer: Literal["back", "call"]
+
+
+@dataclass(frozen=True)
+class OpenParticipant(Callback):
+    """A name in /deelnemers or a choice of /deelnemer: open their card."""
+
+    prefix = "participant"
+    legacy = {"dn": "participant"}
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class ChangePhase(Callback):
+    """🔀 on a card: which phases they can move to."""
+
+    prefix = "change_phase"
+    legacy = {"dn:ph": "change_phase"}
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class MoveToPhase(Callback):
+    """The phase a participant is in from today."""
+
+    prefix = "move_to_phase"
+    legacy = {"dn:to": "move_to_phase"}
+    participant_id: int
+    phase: PhaseName
+
+
+@dataclass(frozen=True)
+class LeavesTrajectory(Callback):
+    """🚪 among the phases: why do they leave?"""
+
+    prefix = "leaves"
+    legacy = {"dn:out": "leaves"}
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class LeftBecause(Callback):
+    """They left the trajectory, with one outflow category."""
+
+    prefix = "left_because"
+    legacy = {"dn:left": "left_because"}
+    participant_id: int
+    outflow: OutflowName
+
+
+@dataclass(frozen=True)
+class HandOver(Callback):
+    """👤 on a card: which coach takes them over?"""
+
+    prefix = "hand_over"
+    legacy = {"dn:ho": "hand_over"}
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class HandOverTo(Callback):
+    """Hand the participant over to this coach."""
+
+    prefix = "hand_over_to"
+    legacy = {"dn:hoto": "hand_over_to"}
+    participant_id: int
+    coach_id: int
+
+
+@dataclass(frozen=True)
+class MyAppointments(Callback):
+    """📅 My appointments, under an answer."""
+
+    prefix = "my_appointments"
+    legacy = {"an:appts": "my_appointments"}
+
+
+@dataclass(frozen=True)
+class AskMyCoach(Callback):
+    """💬 Ask my coach, under an answer or a choice of topics: the question goes to the coach."""
+
+    prefix = "ask_my_coach"
+    legacy = {"an:coach": "ask_my_coach"}
+    question_id: int
+
+
+@dataclass(frozen=True)
+class PickedTopic(Callback):
+    """The topic the participant meant, out of two close ones."""
+
+    prefix = "picked_topic"
+    legacy = {"an:pick": "picked_topic"}
+    topic: str
+    question_id: int
+
+
+@dataclass(frozen=True)
+class SendTopicAnswer(Callback):
+    """📄 under a question's alert: send the organisation's answer about this topic."""
+
+    prefix = "send_answer"
+    legacy = {"qa": "send_answer"}
+    topic: str
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class NoteTopic(Callback):
+    """A topic chosen under a question's alert: noted, so the engine learns."""
+
+    prefix = "note_topic"
+    legacy = {"qm": "note_topic"}
+    topic: str
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class ShowTopics(Callback):
+    """🏷 under a question's alert: every topic, to answer with or to note."""
+
+    prefix = "topics"
+    legacy = {"qt": "topics"}
+    alert_id: int

@@ -2,69 +2,45 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.broadcast_texts import report_text
+from bot.callbacks import Acknowledge, BroadcastRefresh, BroadcastStop
 from bot.i18n import _
-from bot.refusals import refusal
-from bot.services import conversations
-from bot.services.messaging import broadcast_flow, broadcasts
-from bot.services.messaging.broadcasts import BroadcastRefused, Report
-from bot.services.people import groups
-from bot.telegram.context import WegwijzerContext
-from bot.telegram.conversation import perform, who
+from bot.services.messaging import following
+from bot.services.messaging.following import Followed
+from bot.telegram.context import WegwijzerContext, chat_of
+from bot.telegram.conversation import start_flow
 from bot.telegram.render import drop_buttons, say
 from bot.telegram.routes import GROUPS, PRIVATE
-from storage.models import BroadcastState
+from bot.telegram.staff import staff_only
 
 
+@staff_only
 async def compose(update: Update, context: WegwijzerContext) -> None:
     """Start composing a broadcast (staff only)."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    runtime = context.runtime
-    try:
-        with runtime.session_factory() as session:
-            options = broadcast_flow.group_options(
-                session, broadcasts.organisation_of_staff(session, chat_id)
-            )
-    except BroadcastRefused as error:
-        await say(context, chat_id, refusal(error))
-        return
-    with runtime.session_factory() as session:
-        outcome = conversations.begin(
-            session,
-            runtime.flows,
-            chat_id,
-            "broadcast",
-            {"group_options": options},
-            runtime.clock.now(),
-            who(update, context),
-        )
-    await perform(context, chat_id, outcome)
+    options = following.group_options(context.runtime.db, context.scope.organisation_id)
+    await start_flow(update, context, "broadcast", {"group_options": options})
 
 
-def _buttons(broadcast_id: int, state: BroadcastState) -> InlineKeyboardMarkup:
-    row = [InlineKeyboardButton(_("🔄 Refresh"), callback_data=f"bc:report:{broadcast_id}")]
-    if state == BroadcastState.SCHEDULED:
-        row.append(InlineKeyboardButton(_("✖️ Cancel"), callback_data=f"bc:stop:{broadcast_id}"))
-    elif state == BroadcastState.SENDING:
-        row.append(InlineKeyboardButton(_("⏹ Stop"), callback_data=f"bc:stop:{broadcast_id}"))
+def _buttons(report: Followed) -> InlineKeyboardMarkup:
+    number = report.broadcast_id
+    row = [InlineKeyboardButton(_("🔄 Refresh"), callback_data=BroadcastRefresh(number).pack())]
+    if report.ending == "cancel":
+        row.append(InlineKeyboardButton(_("✖️ Cancel"), callback_data=BroadcastStop(number).pack()))
+    elif report.ending == "stop":
+        row.append(InlineKeyboardButton(_("⏹ Stop"), callback_data=BroadcastStop(number).pack()))
     return InlineKeyboardMarkup([row])
 
 
+@staff_only
 async def follow(update: Update, context: WegwijzerContext) -> None:
     """The organisation's recent broadcasts with their delivery reports."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     runtime = context.runtime
-    try:
-        with runtime.session_factory() as session:
-            organisation_id = broadcasts.organisation_of_staff(session, chat_id)
-            recent = broadcasts.recent(session, organisation_id)
-            reports = [broadcasts.report(session, item.id, organisation_id) for item in recent]
-    except BroadcastRefused as error:
-        await say(context, chat_id, refusal(error))
-        return
+    reports = following.recent_reports(
+        runtime.db, context.scope.organisation_id, runtime.settings.zone
+    )
     if not reports:
         await say(
             context,
@@ -76,53 +52,67 @@ async def follow(update: Update, context: WegwijzerContext) -> None:
         await show_report(context, chat_id, report)
 
 
-async def show_report(context: WegwijzerContext, chat_id: int, report: Report) -> None:
-    await say(
-        context,
-        chat_id,
-        report_text(report, context.runtime.settings.zone),
-        _buttons(report.broadcast.id, report.broadcast.state),
-    )
+async def show_report(context: WegwijzerContext, chat_id: int, report: Followed) -> None:
+    await say(context, chat_id, report.text, _buttons(report))
 
 
-async def report_button(update: Update, context: WegwijzerContext) -> None:
-    """🔄 or ⏹ under a report; checked against the presser's organisation."""
+async def _drop_buttons(query: CallbackQuery) -> None:
+    """The tapped message loses its buttons (an inline or inaccessible one has none to lose)."""
+    await drop_buttons(query.message if isinstance(query.message, Message) else None)
+
+
+async def _redraw(update: Update, context: WegwijzerContext, report: Followed) -> None:
+    """The report again, as a new message; the old one loses its buttons."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    action, number = query.data.split(":")[1:]
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    runtime = context.runtime
-    try:
-        with runtime.session_factory() as session:
-            organisation_id = broadcasts.organisation_of_staff(session, chat_id)
-            if action == "stop":
-                broadcasts.cancel_or_stop(
-                    session, int(number), organisation_id, runtime.clock.now()
-                )
-            report = broadcasts.report(session, int(number), organisation_id)
-    except BroadcastRefused as error:
-        await query.answer()
-        await say(context, chat_id, refusal(error))
-        return
+    assert query is not None
+    await _drop_buttons(query)
+    await show_report(context, chat_of(update), report)
+
+
+@staff_only
+async def refresh_report(update: Update, context: WegwijzerContext) -> None:
+    """🔄 under a report; checked against the presser's organisation."""
+    query = update.callback_query
+    assert query is not None
+    button = BroadcastRefresh.unpack(query.data)
+    assert button is not None  # registered for this family only
     await query.answer()
-    await drop_buttons(query.message)  # type: ignore[arg-type]
-    await show_report(context, chat_id, report)
+    runtime = context.runtime
+    report = following.refreshed(
+        runtime.db, context.scope.organisation_id, button.broadcast_id, runtime.settings.zone
+    )
+    await _redraw(update, context, report)
+
+
+@staff_only
+async def stop_broadcast(update: Update, context: WegwijzerContext) -> None:
+    """✖️ or ⏹ under a report: cancel or stop it; checked against the presser's organisation."""
+    query = update.callback_query
+    assert query is not None
+    button = BroadcastStop.unpack(query.data)
+    assert button is not None  # registered for this family only
+    await query.answer()
+    runtime = context.runtime
+    report = following.ended(
+        runtime.db,
+        context.scope.organisation_id,
+        button.broadcast_id,
+        runtime.clock.now(),
+        runtime.settings.zone,
+    )
+    await _redraw(update, context, report)
 
 
 async def understood(update: Update, context: WegwijzerContext) -> None:
     """A recipient pressed 👍 under a broadcast."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    button = Acknowledge.unpack(query.data)
+    assert button is not None  # registered for this family only
     runtime = context.runtime
-    with runtime.session_factory() as session:
-        broadcasts.acknowledge(
-            session,
-            int(query.data.split(":")[1]),
-            update.effective_chat.id,  # type: ignore[union-attr]
-            runtime.clock.now(),
-        )
+    following.understood(runtime.db, button.broadcast_id, chat_of(update), runtime.clock.now())
     await query.answer(_("Thank you! 👍"))
-    await drop_buttons(query.message)  # type: ignore[arg-type]
+    await _drop_buttons(query)
 
 
 async def connect_group(update: Update, context: WegwijzerContext) -> None:
@@ -130,18 +120,13 @@ async def connect_group(update: Update, context: WegwijzerContext) -> None:
     chat = update.effective_chat
     user = update.effective_user
     assert chat is not None
-    runtime = context.runtime
-    with runtime.session_factory() as session:
-        organisation = groups.connect_chat(
-            session,
-            user.id if user else 0,
-            chat.id,
-            chat.title or str(chat.id),
-            runtime.clock.now(),
-        )
-    if organisation is None:
-        await say(context, chat.id, refusal(BroadcastRefused("not_staff")))
-        return
+    organisation = following.connect_group(
+        context.runtime.db,
+        user.id if user else 0,
+        chat.id,
+        chat.title or str(chat.id),
+        context.runtime.clock.now(),
+    )
     await say(
         context,
         chat.id,
@@ -159,6 +144,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("bericht", compose, filters=PRIVATE),
         CommandHandler("berichten", follow, filters=PRIVATE),
         CommandHandler("groep", connect_group, filters=GROUPS),
-        CallbackQueryHandler(report_button, pattern=r"^bc:(report|stop):\d+$"),
-        CallbackQueryHandler(understood, pattern=r"^ack:\d+$"),
+        CallbackQueryHandler(refresh_report, pattern=BroadcastRefresh.matches),
+        CallbackQueryHandler(stop_broadcast, pattern=BroadcastStop.matches),
+        CallbackQueryHandler(understood, pattern=Acknowledge.matches),
     ]

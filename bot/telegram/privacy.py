@@ -9,17 +9,15 @@ import json
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import ForgetMeAnswer, ForgetMeAsk, MyDataFile
 from bot.i18n import N_, _, format_day, language_name, ngettext
-from bot.services.errors import NotAParticipant
 from bot.services.people import privacy
-from bot.services.people.participants import PHASES
+from bot.services.people.participants import PHASE_NAMES
 from bot.telegram.checkins import NOT_CONNECTED
-from bot.telegram.context import WegwijzerContext
+from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.render import say, show_choice
 from bot.telegram.routes import PRIVATE
-from storage.models import Phase
 
-PATTERN = r"^pv:(file|forget|yes|no)$"
 AS_FILE = N_("📄 Send me all my data as a file")
 FORGET = N_("🗑 Forget me")
 YES = N_("🗑 Yes, delete everything")
@@ -30,9 +28,30 @@ ASK = N_(
     "This cannot be undone."
 )
 STAFF = N_("This is for participants. Staff data is managed by your organisation.")
+NOTHING_KEPT = N_("I keep nothing about you.")
+FORGOTTEN = N_(
+    "Done. I have forgotten you. Want to use Wegwijzer again later? Ask your coach for a new code."
+)
 
 
 def summary_text(found: privacy.Summary, context: WegwijzerContext) -> str:
+    """What /mijngegevens says: who I think you are, then how much I keep of each kind."""
+    lines = [*_who_you_are(found, context), *_how_much(found)]
+    if found.consent_at:
+        day = found.consent_at.astimezone(context.runtime.settings.zone).date()
+        lines.append(_("You said yes to this on {day}.", day=format_day(day, with_year=True)))
+    lines += [
+        "",
+        _(
+            "Only your coach and the staff of {organisation} can see this. Nobody else.",
+            organisation=found.organisation or "–",
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _who_you_are(found: privacy.Summary, context: WegwijzerContext) -> list[str]:
+    """Name, language, organisation and coach, and the step of the trajectory."""
     zone = context.runtime.settings.zone
     lines = [_("This is what I keep about you:"), ""]
     lines.append(_("Your name: {name}", name=found.name or "–"))
@@ -50,52 +69,38 @@ def summary_text(found: privacy.Summary, context: WegwijzerContext) -> str:
         lines.append(
             _(
                 "Your step: {phase}, since {day}.",
-                phase=_(PHASES[Phase(found.phase)]),
+                phase=_(PHASE_NAMES[found.phase]),
                 day=format_day(found.phase_since.astimezone(zone).date(), with_year=True),
             )
         )
-    lines.append(ngettext("{n} appointment", "{n} appointments", found.appointments))
-    lines.append(ngettext("{n} attendance record", "{n} attendance records", found.attendance))
-    lines.append(
-        ngettext("{n} answer to my questions", "{n} answers to my questions", found.answers)
-    )
-    lines.append(
-        ngettext("{n} question you asked me", "{n} questions you asked me", found.questions)
-    )
-    lines.append(ngettext("{n} message from me", "{n} messages from me", found.messages))
-    if found.consent_at:
-        lines.append(
-            _(
-                "You said yes to this on {day}.",
-                day=format_day(found.consent_at.astimezone(zone).date(), with_year=True),
-            )
-        )
-    lines += [
-        "",
-        _(
-            "Only your coach and the staff of {organisation} can see this. Nobody else.",
-            organisation=found.organisation or "–",
-        ),
+    return lines
+
+
+def _how_much(found: privacy.Summary) -> list[str]:
+    """How many appointments, answers, questions and messages I keep."""
+    return [
+        ngettext("{n} appointment", "{n} appointments", found.appointments),
+        ngettext("{n} attendance record", "{n} attendance records", found.attendance),
+        ngettext("{n} answer to my questions", "{n} answers to my questions", found.answers),
+        ngettext("{n} question you asked me", "{n} questions you asked me", found.questions),
+        ngettext("{n} message from me", "{n} messages from me", found.messages),
     ]
-    return "\n".join(lines)
 
 
 async def my_data(update: Update, context: WegwijzerContext) -> None:
     """/mijngegevens: a readable summary, with the file and erasing one tap away."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     if context.identity is not None and context.identity.kind == "staff":
         await say(context, chat_id, _(STAFF))
         return
-    with context.runtime.session_factory() as session:
-        try:
-            found = privacy.summary(session, chat_id)
-        except NotAParticipant:
-            await say(context, chat_id, _(NOT_CONNECTED))
-            return
+    found = privacy.summary_of(context.runtime.db, chat_id)
+    if found is None:
+        await say(context, chat_id, _(NOT_CONNECTED))
+        return
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_(AS_FILE), callback_data="pv:file")],
-            [InlineKeyboardButton(_(FORGET), callback_data="pv:forget")],
+            [InlineKeyboardButton(_(AS_FILE), callback_data=MyDataFile().pack())],
+            [InlineKeyboardButton(_(FORGET), callback_data=ForgetMeAsk().pack())],
         ]
     )
     await say(context, chat_id, summary_text(found, context), markup)
@@ -103,66 +108,68 @@ async def my_data(update: Update, context: WegwijzerContext) -> None:
 
 async def forget_me(update: Update, context: WegwijzerContext) -> None:
     """/vergeetmij: ask once more, in plain words, before anything is deleted."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     identity = context.identity
     if identity is not None and identity.kind == "staff":
         await say(context, chat_id, _(STAFF))
         return
     if identity is None or identity.kind != "participant":
-        await say(context, chat_id, _("I keep nothing about you."))
+        await say(context, chat_id, _(NOTHING_KEPT))
         return
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_(YES), callback_data="pv:yes")],
-            [InlineKeyboardButton(_(NO), callback_data="pv:no")],
+            [InlineKeyboardButton(_(YES), callback_data=ForgetMeAnswer("yes").pack())],
+            [InlineKeyboardButton(_(NO), callback_data=ForgetMeAnswer("no").pack())],
         ]
     )
     await say(context, chat_id, _(ASK), markup)
 
 
-async def tap(update: Update, context: WegwijzerContext) -> None:
-    """The buttons under /mijngegevens and /vergeetmij."""
+async def ask_to_forget(update: Update, context: WegwijzerContext) -> None:
+    """🗑 under /mijngegevens: the same question as /vergeetmij."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    chat_id = update.effective_chat.id
+    assert query is not None
     await query.answer()
-    choice = query.data.split(":")[1]
-    if choice == "forget":
-        await forget_me(update, context)
-        return
+    await forget_me(update, context)
+
+
+async def send_my_data(update: Update, context: WegwijzerContext) -> None:
+    """📄 under /mijngegevens: everything I keep about them, as a JSON file in their chat."""
+    query = update.callback_query
+    assert query is not None
+    chat_id = chat_of(update)
+    await query.answer()
     await show_choice(query)
-    if choice == "no":
+    data = privacy.export_of(context.runtime.db, chat_id, context.runtime.clock.now())
+    if data is None:
+        await say(context, chat_id, _(NOTHING_KEPT))
+        return
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    await context.bot.send_document(
+        chat_id,
+        io.BytesIO(body),
+        filename="wegwijzer-my-data.json",
+        caption=_("All your data. Only you received this file."),
+    )
+
+
+async def answer_forget_me(update: Update, context: WegwijzerContext) -> None:
+    """Yes or no to "Do you want me to forget you?": yes erases everything about them."""
+    query = update.callback_query
+    assert query is not None
+    chat_id = chat_of(update)
+    await query.answer()
+    button = ForgetMeAnswer.unpack(query.data)
+    await show_choice(query)
+    if button is None or button.answer == "no":
         await say(context, chat_id, _("OK. I keep your data. Nothing has changed."))
         return
     runtime = context.runtime
-    now = runtime.clock.now()
-    with runtime.session_factory() as session:
-        try:
-            if choice == "file":
-                data = privacy.export(session, chat_id, now)
-            else:
-                privacy.forget_me(session, chat_id, now, runtime.settings.zone)
-        except NotAParticipant:
-            await say(context, chat_id, _("I keep nothing about you."))
-            return
-    if choice == "file":
-        body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-        await context.bot.send_document(
-            chat_id,
-            io.BytesIO(body),
-            filename="wegwijzer-my-data.json",
-            caption=_("All your data. Only you received this file."),
-        )
+    if not privacy.forget(runtime.db, chat_id, runtime.clock.now(), runtime.settings.zone):
+        await say(context, chat_id, _(NOTHING_KEPT))
         return
     context.wake_sender()  # the coach's message
-    await say(
-        context,
-        chat_id,
-        _(
-            "Done. I have forgotten you. Want to use Wegwijzer again later? "
-            "Ask your coach for a new code."
-        ),
-    )
+    await say(context, chat_id, _(FORGOTTEN))
 
 
 def handlers() -> list[BaseHandler]:
@@ -170,5 +177,7 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("mijngegevens", my_data, filters=PRIVATE),
         CommandHandler("vergeetmij", forget_me, filters=PRIVATE),
-        CallbackQueryHandler(tap, pattern=PATTERN),
+        CallbackQueryHandler(send_my_data, pattern=MyDataFile.matches),
+        CallbackQueryHandler(ask_to_forget, pattern=ForgetMeAsk.matches),
+        CallbackQueryHandler(answer_forget_me, pattern=ForgetMeAnswer.matches),
     ]

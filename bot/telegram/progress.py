@@ -5,26 +5,25 @@ after a talk; the participant sees their own answers with /voortgang, worded enc
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import ParticipantCheckins, ScoreHowMuch, ScoreLevel, ScoreWhichTopic
 from bot.charts import chart_png
-from bot.i18n import N_, _, current_locale, format_day
-from bot.refusals import refusal
+from bot.i18n import N_, _, current_locale, format_day, use_locale
 from bot.services.checkins.signals import DOMAIN_NAMES
 from bot.services.coaching import progress
 from bot.services.coaching.progress import DomainRow, Progress
-from bot.services.errors import NotAParticipant, Refused
-from bot.services.people import scope
 from bot.telegram.checkins import FOR_PARTICIPANTS, NOT_CONNECTED
-from bot.telegram.context import WegwijzerContext
+from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.render import drop_buttons, say
 from bot.telegram.routes import PRIVATE
+from bot.telegram.staff import staff_only
 from flows.steps.scale import DOMAINS, LEVELS
 
-PATTERN = r"^pg:\d+(:\w+(:[1-5])?)?$|^pgs:\d+$"
 CHECKINS = N_("📊 Check-ins")
 SCORE = N_("✍️ Give your own score")
 HEADER = N_("Check-ins of {name}. These are their own answers, not an official ZRM score.")
@@ -59,38 +58,33 @@ def domain_name(domain: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def staff_text(found: Progress, zone: object) -> str:
+def staff_text(found: Progress, zone: ZoneInfo) -> str:
+    """The coach's view: per domain the last answer, its change, and their own score."""
     if not found.rows:
         return _(NONE_YET, name=found.name)
     lines = [_(HEADER, name=found.name), ""]
     for row in found.rows:
-        if row.level is not None and row.at is not None:
-            msgid = ROW if row.change == 0 else ROW_UP if row.change > 0 else ROW_DOWN
-            marker = "" if row.change == 0 else "⬆️ " if row.change > 0 else "⬇️ "
-            lines.append(
-                marker
-                + _(
-                    msgid,
-                    domain=domain_name(row.domain),
-                    level=row.level,
-                    day=format_day(row.at.astimezone(zone).date()),  # type: ignore[arg-type]
-                    before=row.before,
-                )
-            )
-        if row.coach_level is not None and row.coach_at is not None:
-            lines.append(
-                "   "
-                + _(
-                    ROW_COACH,
-                    domain=domain_name(row.domain),
-                    level=row.coach_level,
-                    day=format_day(row.coach_at.astimezone(zone).date()),  # type: ignore[arg-type]
-                )
-            )
+        lines += _row_lines(row, zone)
     if found.agenda:
         names = format_list([_(DOMAIN_NAMES[d]) for d in found.agenda], locale=current_locale())
         lines += ["", _(AGENDA, domains=names)]
     return "\n".join(lines)
+
+
+def _row_lines(row: DomainRow, zone: ZoneInfo) -> list[str]:
+    """One domain: the participant's last answer (⬆️/⬇️ since the one before), the coach's."""
+    lines = []
+    if row.level is not None and row.at is not None:
+        msgid = ROW if row.change == 0 else ROW_UP if row.change > 0 else ROW_DOWN
+        marker = "" if row.change == 0 else "⬆️ " if row.change > 0 else "⬇️ "
+        day = format_day(row.at.astimezone(zone).date())
+        name = domain_name(row.domain)
+        lines.append(marker + _(msgid, domain=name, level=row.level, day=day, before=row.before))
+    if row.coach_level is not None and row.coach_at is not None:
+        day = format_day(row.coach_at.astimezone(zone).date())
+        coach = _(ROW_COACH, domain=domain_name(row.domain), level=row.coach_level, day=day)
+        lines.append("   " + coach)
+    return lines
 
 
 def own_text(found: Progress) -> str:
@@ -122,17 +116,15 @@ def own_text(found: Progress) -> str:
 
 async def my_progress(update: Update, context: WegwijzerContext) -> None:
     """/voortgang: the participant's own answers, in their language."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     identity = context.identity
     if identity is not None and identity.audience == "staff":
         await say(context, chat_id, _(FOR_PARTICIPANTS))
         return
-    with context.runtime.session_factory() as session:
-        try:
-            found = progress.for_participant(session, chat_id)
-        except NotAParticipant:
-            await say(context, chat_id, _(NOT_CONNECTED))
-            return
+    found = progress.own(context.runtime.db, chat_id)
+    if found is None:
+        await say(context, chat_id, _(NOT_CONNECTED))
+        return
     await say(context, chat_id, own_text(found))
 
 
@@ -140,78 +132,94 @@ async def show(context: WegwijzerContext, chat_id: int, participant_id: int) -> 
     """A participant's check-ins for their coach: the text, then the chart."""
     runtime = context.runtime
     zone = runtime.settings.zone
-    with runtime.session_factory() as session:
-        with session.begin():
-            mine = scope.of_staff(session, chat_id)
-        found = progress.for_staff(session, mine, participant_id, runtime.clock.now())
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_(SCORE), callback_data=f"pgs:{participant_id}")]]
-    )
+    found = progress.of_participant(runtime.db, context.scope, participant_id, runtime.clock.now())
+    score = ScoreWhichTopic(participant_id).pack()
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(_(SCORE), callback_data=score)]])
     await say(context, chat_id, staff_text(found, zone), markup)
     if found.rows:
         picture = await asyncio.to_thread(_draw, found, zone, current_locale())
         await context.bot.send_photo(chat_id, picture, caption=_(HEADER, name=found.name))
 
 
-def _draw(found: Progress, zone: object, lang: str) -> bytes:
-    from bot.i18n import use_locale
-
+def _draw(found: Progress, zone: ZoneInfo, lang: str) -> bytes:
     with use_locale(lang):  # a worker thread starts without the update's locale
-        return chart_png(found, zone)  # type: ignore[arg-type]
+        return chart_png(found, zone)
 
 
-async def tap(update: Update, context: WegwijzerContext) -> None:
-    """📊 Check-ins on the card, ✍️ a score: choose the topic, then the level."""
+@staff_only
+async def open_checkins(update: Update, context: WegwijzerContext) -> None:
+    """📊 Check-ins on the card: the participant's answers and the chart."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    chat_id = update.effective_chat.id
+    assert query is not None
+    button = ParticipantCheckins.unpack(query.data)
+    assert button is not None  # registered for this family only
     await query.answer()
-    head, number, *rest = query.data.split(":")
-    pid = int(number)
+    await show(context, chat_of(update), button.participant_id)
+
+
+@staff_only
+async def choose_topic(update: Update, context: WegwijzerContext) -> None:
+    """✍️ Give your own score: which topic?"""
+    query = update.callback_query
+    assert query is not None
+    button = ScoreWhichTopic.unpack(query.data)
+    assert button is not None  # registered for this family only
+    await query.answer()
+    pid = button.participant_id
+    name = progress.name_to_score(context.runtime.db, context.scope, pid)
+    rows = [
+        [InlineKeyboardButton(domain_name(d), callback_data=ScoreHowMuch(pid, d).pack())]
+        for d in DOMAINS
+    ]
+    await say(context, chat_of(update), _(WHICH, name=name), InlineKeyboardMarkup(rows))
+
+
+@staff_only
+async def choose_level(update: Update, context: WegwijzerContext) -> None:
+    """A topic chosen: which level, 1 to 5?"""
+    query = update.callback_query
+    assert query is not None
+    button = ScoreHowMuch.unpack(query.data)
+    assert button is not None  # registered for this family only
+    await query.answer()
+    pid, domain = button.participant_id, button.domain
+    name = progress.name_to_score(context.runtime.db, context.scope, pid, domain)
+    rows = [
+        [InlineKeyboardButton(_(label), callback_data=ScoreLevel(pid, domain, i + 1).pack())]
+        for i, label in enumerate(SCORES)
+    ]
+    text = _(HOW_MUCH, name=name, domain=_(DOMAIN_NAMES[domain]))
+    await say(context, chat_of(update), text, InlineKeyboardMarkup(rows))
+
+
+@staff_only
+async def record_score(update: Update, context: WegwijzerContext) -> None:
+    """The coach's own score, saved beside the participant's answers."""
+    query = update.callback_query
+    assert query is not None
+    button = ScoreLevel.unpack(query.data)
+    assert button is not None  # registered for this family only
+    await query.answer()
     runtime = context.runtime
-    try:
-        if head == "pg" and not rest:
-            await show(context, chat_id, pid)
-            return
-        with runtime.session_factory() as session:
-            with session.begin():
-                mine = scope.of_staff(session, chat_id)
-                name = scope.participant(session, mine, pid).display_name or "?"
-            if head == "pgs":
-                rows = [
-                    [InlineKeyboardButton(domain_name(d), callback_data=f"pg:{pid}:{d}")]
-                    for d in DOMAINS
-                ]
-                await say(context, chat_id, _(WHICH, name=name), InlineKeyboardMarkup(rows))
-                return
-            domain = rest[0]
-            if domain not in DOMAINS:
-                raise Refused("unknown_domain")
-            if len(rest) == 1:
-                rows = [
-                    [InlineKeyboardButton(_(label), callback_data=f"pg:{pid}:{domain}:{i + 1}")]
-                    for i, label in enumerate(SCORES)
-                ]
-                text = _(HOW_MUCH, name=name, domain=_(DOMAIN_NAMES[domain]))
-                await say(context, chat_id, text, InlineKeyboardMarkup(rows))
-                return
-            row: DomainRow = progress.record_score(
-                session, mine, pid, domain, int(rest[1]), runtime.clock.now()
-            )
-    except Refused as error:
-        await say(context, chat_id, refusal(error))
-        return
-    await drop_buttons(query.message)  # type: ignore[arg-type]
-    await say(
-        context,
-        chat_id,
-        _(SAVED, name=name, domain=_(DOMAIN_NAMES[domain]), level=row.coach_level),
+    name, row = progress.score(
+        runtime.db,
+        context.scope,
+        button.participant_id,
+        button.domain,
+        button.level,
+        runtime.clock.now(),
     )
+    await drop_buttons(query.message if isinstance(query.message, Message) else None)
+    domain = _(DOMAIN_NAMES[button.domain])
+    await say(context, chat_of(update), _(SAVED, name=name, domain=domain, level=row.coach_level))
 
 
 def handlers() -> list[BaseHandler]:
     """What this feature answers, for `build_application`."""
     return [
         CommandHandler("voortgang", my_progress, filters=PRIVATE),
-        CallbackQueryHandler(tap, pattern=PATTERN),
+        CallbackQueryHandler(open_checkins, pattern=ParticipantCheckins.matches),
+        CallbackQueryHandler(choose_topic, pattern=ScoreWhichTopic.matches),
+        CallbackQueryHandler(choose_level, pattern=ScoreHowMuch.matches),
+        CallbackQueryHandler(record_score, pattern=ScoreLevel.matches),
     ]

@@ -8,22 +8,26 @@ the answers (📄), and can note the topic (🏷) so the engine learns."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.content import QUESTION_INTENTS
+from bot.callbacks import (
+    AskMyCoach,
+    MyAppointments,
+    NoteTopic,
+    PickedTopic,
+    SendTopicAnswer,
+    ShowTopics,
+)
 from bot.i18n import N_, _, current_locale, format_when
-from bot.refusals import refusal
-from bot.services.appointments import rsvp
-from bot.services.appointments import upcoming as appointment_service
-from bot.services.coaching import questions
-from bot.services.errors import NotAParticipant, Refused
-from bot.services.people.identity import who_is
+from bot.services.coaching import asking, coach_answers, questions
+from bot.services.coaching.asking import Answer
 from bot.telegram import appointments, reminders
-from bot.telegram.context import WegwijzerContext
+from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.menu import help_text
+from bot.telegram.onboarding import change_language
 from bot.telegram.render import say, show_choice
 from nlu.understand import Understood, interpret
 
@@ -41,157 +45,160 @@ OUT_OF_SCOPE = N_(
     "courses. I cannot answer this. Do you want me to ask your coach?"
 )
 NOTHING_PLANNED = N_("You have no appointments in the coming four weeks.")
-# A participant's words while a reminder waits for its answer.
-REMINDER_ANSWERS = {
-    "affirm": "coming",
-    "cancel_appointment": "why",
-    "deny": "why",
-    "reschedule_appointment": "why",
-    "report_sick": "sick",
-    "running_late": "late",
-}
-
 WHICH_ONE = N_("I am not sure what you mean. Is your question about one of these?")
 SOMETHING_ELSE = N_("💬 Something else: ask my coach")
-PATTERN = r"^an:(appts|coach:\d+|pick:[a-z_]+:\d+)$"
-COACH_PATTERN = r"^(qa|qm):[a-z_]+:\d+$|^qt:\d+$"
+
+Reply = Callable[[Update, WegwijzerContext, str, Understood], Awaitable[None]]
 
 
 async def own_words(update: Update, context: WegwijzerContext, words: str | None = None) -> None:
     """A participant typed something while no flow question was waiting (or, with `words`,
     said they are safe after words that made the bot ask)."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    text = words if words is not None else update.message.text or ""  # type: ignore[union-attr]
-    runtime = context.runtime
+    chat_id = chat_of(update)
+    text = words if words is not None else _typed(update)
     understood = context.understood if words is None else None  # read by the crisis check
     if understood is None:
-        engine = await asyncio.to_thread(runtime.nlu)
-        understood = interpret(
-            engine, text, current_locale(), threshold=runtime.settings.nlu_threshold
-        )
-    if understood.reason == "no_words":  # digits, one emoji: nothing to pass on
-        await say(context, chat_id, _(TYPE_IT))
+        understood = await _understand(context, text)
+    way = asking.route(understood)
+    if way != "type_it" and await _answers_reminder(context, chat_id, understood):
         return
-    if await _answers_reminder(context, chat_id, understood):
-        return
-    if understood.intent in SMALL_TALK:
-        await say(context, chat_id, _(SMALL_TALK[understood.intent]))
-    elif understood.intent == "help":
-        await say(context, chat_id, help_text("participant"))
-    elif understood.intent == "next_appointment":
-        if not await appointments.show_next(context, chat_id):
-            await say(context, chat_id, _(NOTHING_PLANNED))
-    elif understood.intent == "change_language":
-        from bot.telegram.onboarding import change_language
-
-        await change_language(update, context)
-    elif understood.intent == "location_address":
-        if not await _address(context, chat_id):
-            await _hand_over(context, chat_id, text, understood)
-    elif understood.intent == "out_of_scope":  # sure it is not ours: offer the coach
-        await _not_ours(context, chat_id, text, understood)
-    elif understood.intent in QUESTION_INTENTS:
-        if not await _answer(context, chat_id, text, understood):
-            await _hand_over(context, chat_id, text, understood)
-    elif understood.intent is None and understood.choices:
-        await _offer_choices(context, chat_id, text, understood)
-    else:
-        await _hand_over(context, chat_id, text, understood)
+    await REPLIES[way](update, context, text, understood)
 
 
-async def _hand_over(
-    context: WegwijzerContext, chat_id: int, text: str, understood: Understood
-) -> None:
+def _typed(update: Update) -> str:
+    return update.message.text or "" if update.message is not None else ""
+
+
+async def _understand(context: WegwijzerContext, text: str) -> Understood:
+    """What the engine makes of the words, in the chat's language."""
     runtime = context.runtime
-    try:
-        with runtime.session_factory() as session:
-            asked = questions.ask(
-                session, chat_id, text, understood, runtime.clock.now(), runtime.answers
-            )
-    except NotAParticipant:
-        return
-    context.wake_sender()
-    # Not sure what it means: say so; sure, but ours to pass on (talk_to_coach): just pass it.
-    told = questions.ASKED if understood.intent is None else questions.ASKED_AGAIN
-    await say(context, chat_id, _(told, coach=asked.coach or "–"))
+    engine = await asyncio.to_thread(runtime.nlu)
+    return interpret(engine, text, current_locale(), threshold=runtime.settings.nlu_threshold)
 
 
 async def _answers_reminder(
     context: WegwijzerContext, chat_id: int, understood: Understood
 ) -> bool:
-    """Words as the answer to an open reminder: "ok" is coming, "ik kan niet komen" asks why,
-    "ik ben ziek" is not coming because sick, "ik ben 10 minuten te laat" is late."""
-    meaning = REMINDER_ANSWERS.get(understood.intent or "")
-    if meaning is None:
-        return False
+    """Words as the answer to an open reminder: ask why, ask how late, or record it."""
     runtime = context.runtime
-    with runtime.session_factory() as session:
-        reminder_id = rsvp.open_reminder(
-            session, chat_id, runtime.clock.now(), answered_too=meaning != "coming"
-        )
-    if reminder_id is None:
+    found = asking.reminder_answer(runtime.db, chat_id, understood, runtime.clock.now())
+    if found is None:
         return False
-    if meaning == "why":
-        await reminders.ask_why(context, chat_id, reminder_id)
+    if found.step == "ask_why":
+        await reminders.ask_why(context, chat_id, found.reminder_id)
         return True
-    if meaning == "late":
-        minutes = next(
-            (e.get("value") for e in understood.entities if e.get("entity") == "minutes"), None
-        )
-        if minutes is None or not str(minutes).isdigit():
-            await reminders.ask_how_late(context, chat_id, reminder_id)
-            return True
-        detail = "15" if int(minutes) <= 15 else "30" if int(minutes) <= 30 else "more"
-        return await reminders.record(context, chat_id, reminder_id, "late", detail)
-    if meaning == "sick":
-        return await reminders.record(context, chat_id, reminder_id, "not_coming", "sick")
-    return await reminders.record(context, chat_id, reminder_id, "coming", None)
+    if found.step == "ask_how_late":
+        await reminders.ask_how_late(context, chat_id, found.reminder_id)
+        return True
+    return await reminders.record(context, chat_id, found.reminder_id, found.answer, found.detail)
 
 
-async def _address(context: WegwijzerContext, chat_id: int) -> bool:
-    """Where the next appointment is (or the open door), from the organisation's locations."""
+async def _type_it(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    await say(context, chat_of(update), _(TYPE_IT))
+
+
+async def _small_talk(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    await say(context, chat_of(update), _(SMALL_TALK[u.intent or ""]))
+
+
+async def _help(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    await say(context, chat_of(update), help_text("participant"))
+
+
+async def _next(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    """Their next appointment, or that nothing is planned."""
+    chat_id = chat_of(update)
+    if not await appointments.show_next(context, chat_id):
+        await say(context, chat_id, _(NOTHING_PLANNED))
+
+
+async def _language(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    await change_language(update, context)
+
+
+async def _address(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    """Where the next appointment is (or the open door); else the coach is asked."""
     runtime = context.runtime
     zone = runtime.settings.zone
-    with runtime.session_factory() as session:
-        with session.begin():
-            identity = who_is(session, chat_id)
-        if identity.id is None:
-            return False
-        now = runtime.clock.now()
-        coming = appointment_service.next_appointment(
-            session, identity.id, now, zone
-        ) or appointment_service.next_opening(session, identity.id, now, zone)
-    if coming is None or not coming.address:
-        return False
-    await say(
-        context,
-        chat_id,
-        _(
-            NEXT_PLACE,
-            when=format_when(coming.starts_at, zone),
-            place=coming.place,
-            address=coming.address,
-        ),
-    )
-    return True
-
-
-async def _not_ours(
-    context: WegwijzerContext, chat_id: int, text: str, understood: Understood
-) -> None:
-    runtime = context.runtime
-    try:
-        with runtime.session_factory() as session:
-            question_id = questions.answered_by_bot(
-                session, chat_id, text, understood, runtime.clock.now()
-            )
-    except NotAParticipant:
+    place = asking.next_place(runtime.db, chat_of(update), runtime.clock.now(), zone)
+    if place is None:
+        await _hand_over(update, context, text, u)
         return
-    await say(context, chat_id, _(OUT_OF_SCOPE), _buttons(question_id, ("ask_coach",)))
+    when = format_when(place.starts_at, zone)
+    said = _(NEXT_PLACE, when=when, place=place.place, address=place.address)
+    await say(context, chat_of(update), said)
+
+
+async def _not_ours(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    """Sure it is not ours: say what I help with, and offer to ask the coach."""
+    runtime = context.runtime
+    chat_id = chat_of(update)
+    asked = asking.kept_question(runtime.db, chat_id, text, u, runtime.clock.now(), True)
+    if asked is not None:
+        await say(context, chat_id, _(OUT_OF_SCOPE), _buttons(asked, ("ask_coach",)))
+
+
+async def _content(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    """The organisation's answer in their language; else the coach answers."""
+    runtime = context.runtime
+    chat_id = chat_of(update)
+    found = asking.content_answer(
+        runtime.db, chat_id, text, u, runtime.answers, runtime.clock.now(), runtime.settings.zone
+    )
+    if found is None:
+        await _hand_over(update, context, text, u)
+        return
+    await _send(context, chat_id, found)
+
+
+async def _offer_choices(
+    update: Update, context: WegwijzerContext, text: str, u: Understood
+) -> None:
+    """Two answers are close: let the participant pick, or pass the question to the coach."""
+    runtime = context.runtime
+    chat_id = chat_of(update)
+    asked = asking.kept_question(runtime.db, chat_id, text, u, runtime.clock.now(), False)
+    if asked is None:
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                _(questions.TOPICS[intent]), callback_data=PickedTopic(intent, asked).pack()
+            )
+        ]
+        for intent in u.choices
+    ]
+    rows.append([InlineKeyboardButton(_(SOMETHING_ELSE), callback_data=AskMyCoach(asked).pack())])
+    await say(context, chat_id, _(WHICH_ONE), InlineKeyboardMarkup(rows))
+
+
+async def _hand_over(update: Update, context: WegwijzerContext, text: str, u: Understood) -> None:
+    """The question goes to the coach, and the participant is told."""
+    runtime = context.runtime
+    chat_id = chat_of(update)
+    passed = asking.to_coach(runtime.db, chat_id, text, u, runtime.clock.now(), runtime.answers)
+    if passed is None:
+        return
+    context.wake_sender()
+    await say(context, chat_id, _(passed.message, coach=passed.coach))
+
+
+REPLIES: dict[asking.Way, Reply] = {
+    "type_it": _type_it,
+    "small_talk": _small_talk,
+    "help": _help,
+    "next_appointment": _next,
+    "change_language": _language,
+    "address": _address,
+    "not_ours": _not_ours,
+    "content": _content,
+    "choices": _offer_choices,
+    "coach": _hand_over,
+}
 
 
 def _buttons(question_id: int, keys: tuple[str, ...]) -> InlineKeyboardMarkup | None:
-    data = {"appointments": "an:appts", "ask_coach": f"an:coach:{question_id}"}
+    data = {"appointments": MyAppointments().pack(), "ask_coach": AskMyCoach(question_id).pack()}
     rows = [
         [InlineKeyboardButton(_(questions.BUTTON_LABELS[key]), callback_data=data[key])]
         for key in keys
@@ -199,118 +206,64 @@ def _buttons(question_id: int, keys: tuple[str, ...]) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _answer(
-    context: WegwijzerContext, chat_id: int, text: str, understood: Understood
-) -> bool:
-    """Answer from the organisation's content, one message at a time, the next steps under
-    the last; False when there is no answer in this language (the coach answers instead)."""
-    runtime = context.runtime
-    with runtime.session_factory() as session:
-        try:
-            texts, buttons = _content(context, session, chat_id, understood.intent or "")
-            if not texts:
-                return False
-            question_id = questions.answered_by_bot(
-                session, chat_id, text, understood, runtime.clock.now()
-            )
-        except NotAParticipant:
-            return False
-    await _send(context, chat_id, texts, buttons, question_id)
-    return True
+async def _send(context: WegwijzerContext, chat_id: int, found: Answer) -> None:
+    """One message per text, the next steps under the last."""
+    for number, message in enumerate(found.texts):
+        last = number == len(found.texts) - 1
+        markup = _buttons(found.question_id, found.buttons) if last else None
+        await say(context, chat_id, message, markup)
 
 
-def _content(
-    context: WegwijzerContext, session: Any, chat_id: int, intent: str
-) -> tuple[list[str], tuple[str, ...]]:
-    """The organisation's answer about `intent` in the participant's language, and its buttons."""
-    runtime = context.runtime
-    book = runtime.answers
-    slug, lang = questions.whose(session, chat_id)
-    found = book.answer(slug, intent)
-    if found is None:
-        return [], ()
-    today = runtime.clock.now().astimezone(runtime.settings.zone).date()
-    return list(book.render(found, lang, today) or []), found.buttons
-
-
-async def _send(
-    context: WegwijzerContext,
-    chat_id: int,
-    texts: list[str],
-    buttons: tuple[str, ...],
-    question_id: int,
-) -> None:
-    for number, message in enumerate(texts):
-        last = number == len(texts) - 1
-        await say(context, chat_id, message, _buttons(question_id, buttons) if last else None)
-
-
-async def _offer_choices(
-    context: WegwijzerContext, chat_id: int, text: str, understood: Understood
-) -> None:
-    """Two answers are close: let the participant pick, or pass the question to the coach."""
-    runtime = context.runtime
-    try:
-        with runtime.session_factory() as session:
-            question_id = questions.answered_by_bot(
-                session, chat_id, text, understood, runtime.clock.now(), answered=False
-            )
-    except NotAParticipant:
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                _(questions.TOPICS[intent]), callback_data=f"an:pick:{intent}:{question_id}"
-            )
-        ]
-        for intent in understood.choices
-    ]
-    rows.append([InlineKeyboardButton(_(SOMETHING_ELSE), callback_data=f"an:coach:{question_id}")])
-    await say(context, chat_id, _(WHICH_ONE), InlineKeyboardMarkup(rows))
-
-
-async def tap(update: Update, context: WegwijzerContext) -> None:
-    """📅 My appointments or 💬 Ask my coach under an answer, or the answer they meant."""
+async def _tapped(update: Update) -> CallbackQuery:
+    """The tap, answered."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    assert query is not None
     await query.answer()
-    if query.data == "an:appts":
-        await appointments.list_appointments(update, context)
-        return
+    return query
+
+
+async def my_appointments(update: Update, context: WegwijzerContext) -> None:
+    """📅 My appointments under an answer."""
+    await _tapped(update)
+    await appointments.list_appointments(update, context)
+
+
+async def picked_topic(update: Update, context: WegwijzerContext) -> None:
+    """The answer they meant, out of two close ones."""
+    query = await _tapped(update)
+    button = PickedTopic.unpack(query.data)
+    assert button is not None  # registered for this family only
     runtime = context.runtime
-    if query.data.startswith("an:pick:"):
-        _an, _pick, intent, number = query.data.split(":")
-        try:
-            with runtime.session_factory() as session:
-                questions.picked(session, chat_id, int(number), intent, runtime.clock.now())
-                texts, buttons = _content(context, session, chat_id, intent)
-        except NotAParticipant:
-            return
-        except Refused as error:
-            await say(context, chat_id, refusal(error))
-            return
-        await show_choice(query)
-        if texts:
-            await _send(context, chat_id, texts, buttons, int(number))
+    found = asking.picked(
+        runtime.db,
+        chat_of(update),
+        button.question_id,
+        button.topic,
+        runtime.answers,
+        runtime.clock.now(),
+        runtime.settings.zone,
+    )
+    if found is None:
         return
-    try:
-        with runtime.session_factory() as session:
-            asked = questions.escalate(
-                session,
-                chat_id,
-                int(query.data.rsplit(":", 1)[1]),
-                runtime.clock.now(),
-                runtime.answers,
-            )
-    except NotAParticipant:
-        return
-    except Refused as error:
-        await say(context, chat_id, refusal(error))
+    await show_choice(query)
+    if found.texts:
+        await _send(context, chat_of(update), found)
+
+
+async def ask_my_coach(update: Update, context: WegwijzerContext) -> None:
+    """💬 Ask my coach under an answer (or "something else"): the question goes to the coach."""
+    query = await _tapped(update)
+    button = AskMyCoach.unpack(query.data)
+    assert button is not None  # registered for this family only
+    runtime = context.runtime
+    coach = asking.ask_coach_after_all(
+        runtime.db, chat_of(update), button.question_id, runtime.clock.now(), runtime.answers
+    )
+    if coach is None:
         return
     await show_choice(query)
     context.wake_sender()
-    await say(context, chat_id, _(questions.ASKED_AGAIN, coach=asked.coach or "–"))
+    await say(context, chat_of(update), _(questions.ASKED_AGAIN, coach=coach))
 
 
 async def coach_answer(update: Update, context: WegwijzerContext) -> bool:
@@ -319,89 +272,83 @@ async def coach_answer(update: Update, context: WegwijzerContext) -> bool:
     message = update.message
     if message is None or message.reply_to_message is None:
         return False
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     runtime = context.runtime
     replied_to = message.reply_to_message.message_id
-    try:
-        with runtime.session_factory() as session:
-            name = questions.answer(
-                session, chat_id, replied_to, message.text or "", runtime.clock.now()
-            )
-            alert_id = questions.alert_replied(session, chat_id, replied_to)
-    except Refused as error:
-        await say(context, chat_id, refusal(error))
-        return True
-    context.wake_sender()
-    markup = (
-        InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_(questions.NOTE_TOPIC), callback_data=f"qt:{alert_id}")]]
-        )
-        if alert_id is not None
-        else None
+    name, alert_id = coach_answers.reply(
+        runtime.db, chat_id, replied_to, message.text or "", runtime.clock.now()
     )
+    context.wake_sender()
+    note = ShowTopics(alert_id).pack() if alert_id is not None else None
+    button = InlineKeyboardButton(_(questions.NOTE_TOPIC), callback_data=note)
+    markup = InlineKeyboardMarkup([[button]]) if note is not None else None
     await say(context, chat_id, _("Sent to {name}, in their chat.", name=name), markup)
     return True
 
 
-async def coach_tap(update: Update, context: WegwijzerContext) -> None:
-    """📄 send an answer, 🏷 show every topic, or note one (qa: / qt: / qm:)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+async def show_topics(update: Update, context: WegwijzerContext) -> None:
+    """🏷 under a question: every topic, those with an answer (📄) first."""
+    query = await _tapped(update)
+    button = ShowTopics.unpack(query.data)
+    assert button is not None  # registered for this family only
     runtime = context.runtime
-    parts = query.data.split(":")
-    kind, alert_id = parts[0], int(parts[-1])
-    now = runtime.clock.now()
-    try:
-        with runtime.session_factory() as session:
-            if kind == "qt":
-                topics = questions.topics_for(session, chat_id, alert_id, runtime.answers)
-            elif kind == "qa":
-                name = questions.send_answer(
-                    session,
-                    chat_id,
-                    alert_id,
-                    parts[1],
-                    runtime.answers,
-                    now,
-                    now.astimezone(runtime.settings.zone).date(),
-                )
-            else:
-                name = questions.mark(session, chat_id, alert_id, parts[1], now)
-    except Refused as error:
-        await query.answer()
-        await say(context, chat_id, refusal(error))
-        return
-    await query.answer()
-    if kind == "qt":
-        rows = [
-            [
-                InlineKeyboardButton(
-                    _(questions.PICK, topic=_(questions.TOPICS[intent]))
-                    if has_answer
-                    else _(questions.TOPICS[intent]),
-                    callback_data=f"{'qa' if has_answer else 'qm'}:{intent}:{alert_id}",
-                )
-            ]
-            for intent, has_answer in topics
-        ]
-        await say(context, chat_id, _(questions.WHICH_TOPIC), InlineKeyboardMarkup(rows))
-        return
+    alert_id = button.alert_id
+    found = coach_answers.topics(runtime.db, chat_of(update), alert_id, runtime.answers)
+    rows = [[_topic_button(topic, has_answer, alert_id)] for topic, has_answer in found]
+    await say(context, chat_of(update), _(questions.WHICH_TOPIC), InlineKeyboardMarkup(rows))
+
+
+def _topic_button(topic: str, has_answer: bool, alert_id: int) -> InlineKeyboardButton:
+    """📄 a topic the organisation has an answer about (sends it), or just the topic (notes it)."""
+    name = _(questions.TOPICS[topic])
+    if has_answer:
+        data = SendTopicAnswer(topic, alert_id).pack()
+        return InlineKeyboardButton(_(questions.PICK, topic=name), callback_data=data)
+    return InlineKeyboardButton(name, callback_data=NoteTopic(topic, alert_id).pack())
+
+
+async def send_topic_answer(update: Update, context: WegwijzerContext) -> None:
+    """📄 a topic: the organisation's answer goes to the participant in their language."""
+    query = await _tapped(update)
+    button = SendTopicAnswer.unpack(query.data)
+    assert button is not None  # registered for this family only
+    runtime = context.runtime
+    name = coach_answers.send_topic_answer(
+        runtime.db,
+        chat_of(update),
+        button.alert_id,
+        button.topic,
+        runtime.answers,
+        runtime.clock.now(),
+        runtime.settings.zone,
+    )
     await show_choice(query)
-    if kind == "qa":
-        context.wake_sender()
-        await say(
-            context,
-            chat_id,
-            _(questions.ANSWER_SENT, name=name, topic=_(questions.TOPICS[parts[1]])),
-        )
-    else:
-        await say(context, chat_id, _(questions.NOTED, topic=_(questions.TOPICS[parts[1]])))
+    context.wake_sender()
+    topic = _(questions.TOPICS[button.topic])
+    await say(context, chat_of(update), _(questions.ANSWER_SENT, name=name, topic=topic))
+
+
+async def note_topic(update: Update, context: WegwijzerContext) -> None:
+    """🏷 a topic without an answer: noted, so the engine learns."""
+    query = await _tapped(update)
+    button = NoteTopic.unpack(query.data)
+    assert button is not None  # registered for this family only
+    runtime = context.runtime
+    coach_answers.note_topic(
+        runtime.db, chat_of(update), button.alert_id, button.topic, runtime.clock.now()
+    )
+    await show_choice(query)
+    topic = _(questions.TOPICS[button.topic])
+    await say(context, chat_of(update), _(questions.NOTED, topic=topic))
 
 
 def handlers() -> list[BaseHandler]:
     """What this feature answers, for `build_application`."""
     return [
-        CallbackQueryHandler(tap, pattern=PATTERN),
-        CallbackQueryHandler(coach_tap, pattern=COACH_PATTERN),
+        CallbackQueryHandler(my_appointments, pattern=MyAppointments.matches),
+        CallbackQueryHandler(picked_topic, pattern=PickedTopic.matches),
+        CallbackQueryHandler(ask_my_coach, pattern=AskMyCoach.matches),
+        CallbackQueryHandler(show_topics, pattern=ShowTopics.matches),
+        CallbackQueryHandler(send_topic_answer, pattern=SendTopicAnswer.matches),
+        CallbackQueryHandler(note_topic, pattern=NoteTopic.matches),
     ]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.callbacks import Callback
 from bot.i18n import N_, _, use_locale
 from bot.services.messaging import outbox
 from storage.models import (
@@ -39,13 +40,14 @@ def raise_alert(
     episode: bool = True,
     message: str | None = None,
     params: dict[str, Any] | None = None,
-    actions: tuple[tuple[str | Callable[[], str], str], ...] = (),
+    actions: tuple[tuple[str | Callable[[], str], str | Callable[[int], Callback]], ...] = (),
     **detail: Any,
 ) -> Alert | None:
     """Open an alert and queue the coach's message (msgid `message`, else the kind's, with
     {name} and `params`, in the coach's language), in the caller's transaction.
     With `episode`, nothing new while the same kind is still open for this participant.
-    `actions` are buttons under it: (label msgid, callback prefix); the alert's id is appended.
+    `actions` are buttons under it: (label msgid, the button's family, made from the alert's
+    id; or an old-style prefix the alert's id is appended to).
     A label may be a function that writes it, called in the coach's language.
     """
     open_one = (
@@ -80,8 +82,13 @@ def raise_alert(
         with use_locale(coach.language):
             text = describe(alert, participant)
             buttons = [
-                [{"text": label() if callable(label) else _(label), "data": f"{prefix}:{alert.id}"}]
-                for label, prefix in actions
+                [
+                    {
+                        "text": label() if callable(label) else _(label),
+                        "data": _data(button, alert.id),
+                    }
+                ]
+                for label, button in actions
             ]
         outbox.enqueue_many(
             session,
@@ -102,6 +109,12 @@ def raise_alert(
             ],
         )
     return alert
+
+
+def _data(button: str | Callable[[int], Callback], alert_id: int) -> str:
+    """A button under an alert: its family made from the alert's id (an old-style prefix, still
+    passed by rsvp's "newtime", gets the id appended)."""
+    return f"{button}:{alert_id}" if isinstance(button, str) else button(alert_id).pack()
 
 
 def participant_blocked(session: Session, chat_id: int, now: datetime) -> bool:

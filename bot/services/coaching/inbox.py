@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from bot.callbacks import AlertAction, MissYouAnswer
 from bot.i18n import N_, _, format_day, format_when, ngettext, use_locale
 from bot.services import audit
 from bot.services.appointments import attendance
@@ -45,7 +47,7 @@ MISS_YOU = {
         "Tell us. We can look for a solution together."
     ),
 }
-MISS_YOU_ANSWERS = {
+MISS_YOU_ANSWERS: dict[Literal["back", "call"], str] = {
     "back": N_("🙂 I will come again"),
     "call": N_("📞 Please call me"),
 }
@@ -111,21 +113,6 @@ def _item(alert: Alert, person: Participant) -> Item:
         reachable=reachable(person) and alert.kind not in ("unreachable", "question", "crisis"),
         kind=alert.kind,
     )
-
-
-SHOWN_KEPT = 5  # the inbox messages per alert that a reply can still answer
-
-
-def remember_shown(session: Session, chat_id: int, shown: list[tuple[int, int]]) -> None:
-    """Which Telegram message showed which alert in /meldingen, so a coach's reply to it is
-    understood like a reply to the alert itself (the newest few are kept)."""
-    with session.begin():
-        for alert_id, message_id in shown:
-            alert = session.get(Alert, alert_id)
-            if alert is None:
-                continue
-            kept = [m for m in alert.detail.get("shown", []) if m != [chat_id, message_id]]
-            alert.detail = {**alert.detail, "shown": [*kept, [chat_id, message_id]][-SHOWN_KEPT:]}
 
 
 def open_items(session: Session, mine: Scope, now: datetime) -> tuple[list[Item], int]:
@@ -220,7 +207,7 @@ def miss_you(
         raise Refused("cannot_reach", name=person.display_name or "?")
     with use_locale(person.language or "nl"):
         buttons = [
-            [{"text": _(label), "data": f"mu:{alert.id}:{answer}"}]
+            [{"text": _(label), "data": MissYouAnswer(alert.id, answer).pack()}]
             for answer, label in MISS_YOU_ANSWERS.items()
         ]
     tell(
@@ -333,8 +320,8 @@ def escalate(session: Session, now: datetime, zone: ZoneInfo) -> int:
                         alert=alerts.describe(alert, person),
                     )
                     buttons = [
-                        [{"text": _(label), "data": f"al:{action}:{alert.id}"}]
-                        for action, label in (("called", CALLED), ("resolve", RESOLVE))
+                        [{"text": _(CALLED), "data": AlertAction("called", alert.id).pack()}],
+                        [{"text": _(RESOLVE), "data": AlertAction("resolve", alert.id).pack()}],
                     ]
                 rows.append(
                     outbox.message(

@@ -20,6 +20,7 @@ from bot.services.people import scope
 from bot.services.people.scope import Scope
 from flows.steps.scale import DOMAINS
 from storage import repositories as repo
+from storage.db import Database
 from storage.models import Location, Participant, ParticipantStatus, Signal, StaffMember
 
 DIFFERENT = 2  # a coach's score this far from the participant's own last answer is agenda
@@ -168,6 +169,41 @@ EXPORT_COLUMNS = (
     "checkin",
     "at",
 )
+
+
+def own(db: Database, chat_id: int) -> Progress | None:
+    """/voortgang as a use case: the participant's own answers; None for a chat that is none."""
+    with db.read() as session:
+        try:
+            return for_participant(session, chat_id)
+        except NotAParticipant:
+            return None
+
+
+def of_participant(db: Database, staff: Scope, participant_id: int, now: datetime) -> Progress:
+    """`for_staff` as a use case: a participant's check-ins for their coach (audited)."""
+    with db.read() as session:
+        return for_staff(session, staff, participant_id, now)
+
+
+def name_to_score(
+    db: Database, staff: Scope, participant_id: int, domain: str | None = None
+) -> str:
+    """The name of someone in scope the coach is about to score, on a domain that exists."""
+    with db.read() as session, session.begin():
+        name = scope.participant(session, staff, participant_id).display_name or "?"
+    if domain is not None and domain not in DOMAINS:
+        raise Refused("unknown_domain")
+    return name
+
+
+def score(
+    db: Database, staff: Scope, participant_id: int, domain: str, level: int, now: datetime
+) -> tuple[str, DomainRow]:
+    """`record_score` as a use case: the participant's name and the domain's row after it."""
+    name = name_to_score(db, staff, participant_id, domain)
+    with db.read() as session:
+        return name, record_score(session, staff, participant_id, domain, level, now)
 
 
 def export(

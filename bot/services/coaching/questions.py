@@ -13,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.callbacks import Callback, MyAppointments, SendTopicAnswer, ShowTopics
 from bot.content import AnswerBook
 from bot.i18n import N_, _, format_when, use_locale
 from bot.services import audit
 from bot.services.coaching import alerts
+from bot.services.coaching.inbox import DIGEST_AT, working_day
 from bot.services.errors import NotAParticipant, Refused
 from bot.services.messaging import outbox
 from bot.services.people import scope
@@ -121,7 +124,7 @@ class Asked:
     question_id: int
 
 
-def _person(session: Session, chat_id: int) -> Participant:
+def participant_of(session: Session, chat_id: int) -> Participant:
     person = repo.participant_by_chat(session, chat_id)
     if person is None or person.status != ParticipantStatus.ACTIVE:
         raise NotAParticipant(chat_id)
@@ -133,24 +136,20 @@ def slug_of(session: Session, person: Participant) -> str | None:
     return organisation.slug if organisation else None
 
 
-def whose(session: Session, chat_id: int) -> tuple[str | None, str]:
-    """The participant's organisation (its slug, for its content) and language."""
-    with session.begin():
-        person = _person(session, chat_id)
-        return slug_of(session, person), person.language or "nl"
+def _pick_label(topic: str) -> str:
+    return _(PICK, topic=_(TOPICS[topic]))
 
 
 def topic_actions(
     book: AnswerBook | None, slug: str | None, guesses: list[str] | tuple[str, ...]
-) -> tuple[tuple[str | Callable[[], str], str], ...]:
+) -> tuple[tuple[str | Callable[[], str], Callable[[int], Callback]], ...]:
     """Under a question alert: the best guesses that have an answer (one tap sends it), and
-    every other topic."""
-    actions: list[tuple[str | Callable[[], str], str]] = []
+    every other topic; each button is made from the alert's id."""
+    actions: list[tuple[str | Callable[[], str], Callable[[int], Callback]]] = []
     for guess in list(guesses)[:3]:
         if book is not None and book.answer(slug, guess) is not None:
-            actions.append((lambda g=guess: _(PICK, topic=_(TOPICS[g])), f"qa:{guess}"))
-    actions.append((OTHER_TOPIC, "qt"))
-    return tuple(actions)
+            actions.append((partial(_pick_label, guess), partial(SendTopicAnswer, guess)))
+    return (*actions, (OTHER_TOPIC, ShowTopics))
 
 
 def _new_question(
@@ -187,7 +186,7 @@ def ask(
     """Raise the question alert for the coach (a crisis is `safety.report`'s)."""
     question = kept(text).strip()[:QUESTION_MAX]
     with session.begin():
-        person = _person(session, chat_id)
+        person = participant_of(session, chat_id)
         coach = session.get(StaffMember, person.coach_id or -1)
         row = _new_question(session, person, question, understood, "coach", now)
         thread = _open_thread(session, person, now)
@@ -302,7 +301,7 @@ def answered_by_bot(
     """Keep the question the bot answered from content, so "ask my coach" can follow it; or,
     not `answered`, one whose answer the participant will pick from two ("did you mean…")."""
     with session.begin():
-        person = _person(session, chat_id)
+        person = participant_of(session, chat_id)
         row = _new_question(
             session, person, kept(text).strip()[:QUESTION_MAX], understood, "bot", now
         )
@@ -314,7 +313,7 @@ def answered_by_bot(
 def picked(session: Session, chat_id: int, question_id: int, intent: str, now: datetime) -> None:
     """The participant picked which answer they meant: that one is theirs, once."""
     with session.begin():
-        person = _person(session, chat_id)
+        person = participant_of(session, chat_id)
         row = session.get(Question, question_id)
         if row is None or row.participant_id != person.id:
             raise Refused("not_yours")
@@ -330,7 +329,7 @@ def escalate(
     """The participant tapped 💬 Ask my coach under the bot's answer: the same question goes
     to the coach, once."""
     with session.begin():
-        person = _person(session, chat_id)
+        person = participant_of(session, chat_id)
         row = session.get(Question, question_id)
         if row is None or row.participant_id != person.id:
             raise Refused("not_yours")
@@ -457,7 +456,7 @@ def alert_replied(session: Session, coach_chat: int, replied_to: int) -> int | N
 def _shown_in_inbox(
     session: Session, mine: scope.Scope, coach_chat: int, message_id: int
 ) -> int | None:
-    """The question alert that /meldingen showed in that message (see inbox.remember_shown)."""
+    """The question alert that /meldingen showed in that message (alert_handling)."""
     for alert in session.scalars(
         select(Alert)
         .where(
@@ -499,7 +498,7 @@ def send_answer(
         with use_locale(lang):
             texts[0] = _(PICKED, coach=staff.name if staff else "", answer=texts[0])
             buttons = (
-                [[{"text": _(MY_APPOINTMENTS), "data": "an:appts"}]]
+                [[{"text": _(MY_APPOINTMENTS), "data": MyAppointments().pack()}]]
                 if "appointments" in answer_.buttons
                 else None
             )
@@ -581,8 +580,6 @@ def remind_unanswered(
 ) -> int:
     """On a working morning: each question from an earlier day still not answered is shown
     to its coach once more, with the same buttons (a reply to it answers the question)."""
-    from bot.services.coaching.inbox import DIGEST_AT, working_day
-
     local = now.astimezone(zone)
     if not working_day(local.date()) or local.time() < DIGEST_AT:
         return 0
@@ -619,10 +616,10 @@ def remind_unanswered(
                     [
                         {
                             "text": label() if callable(label) else _(label),
-                            "data": f"{prefix}:{alert.id}",
+                            "data": button(alert.id).pack(),
                         }
                     ]
-                    for label, prefix in topic_actions(
+                    for label, button in topic_actions(
                         book, slug_of(session, person), alert.detail.get("guesses", [])
                     )
                 ]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.broadcast_texts import report_text
 from bot.i18n import LANGUAGES, _, language_name, ngettext
 from bot.services.actions import Actor
 from bot.services.messaging import broadcasts
@@ -121,8 +122,6 @@ def create(
     session: Session, chat_id: int, variables: dict[str, Any], now: datetime, actor: Actor
 ) -> list[Effect]:
     """Store the broadcast; the sender starts it at its time."""
-    from bot.broadcast_texts import report_text
-
     with session.begin():
         draft = draft_from(session, chat_id, variables, now, actor.zone)
     broadcast = broadcasts.create(session, draft, now)

@@ -64,6 +64,8 @@ OUTFLOWS = {
     Outflow.KAN_NIET_WERKEN: N_("Cannot work (for now)"),
     Outflow.ONBEKEND: N_("Unknown"),
 }
+PHASE_NAMES: dict[str, str] = {phase.value: label for phase, label in PHASES.items()}
+OUTFLOW_NAMES: dict[str, str] = {outflow.value: label for outflow, label in OUTFLOWS.items()}
 NEW_COACH = N_("From now on, {coach} is your coach. You can ask them anything.")
 HANDED_TO_YOU = N_("{name} is now one of your participants. {previous} handed them over to you.")
 

@@ -23,6 +23,7 @@ from bot.services.coaching import alerts
 from bot.services.errors import NotAParticipant
 from bot.services.messaging import outbox
 from storage import repositories as repo
+from storage.db import Database
 from storage.models import (
     Alert,
     AnonymousCount,
@@ -349,3 +350,31 @@ def retention(session: Session, now: datetime, zone: ZoneInfo, months: int) -> i
     if ids:
         log.info("retention: erased %d participants", len(ids))
     return len(ids)
+
+
+def summary_of(db: Database, chat_id: int) -> Summary | None:
+    """/mijngegevens as a use case: the summary, or None for a chat that is no participant."""
+    with db.read() as session:
+        try:
+            return summary(session, chat_id)
+        except NotAParticipant:
+            return None
+
+
+def export_of(db: Database, chat_id: int, now: datetime) -> dict[str, Any] | None:
+    """All my data as a use case; None for a chat that is no participant."""
+    with db.read() as session:
+        try:
+            return export(session, chat_id, now)
+        except NotAParticipant:
+            return None
+
+
+def forget(db: Database, chat_id: int, now: datetime, zone: ZoneInfo) -> bool:
+    """/vergeetmij, confirmed, as a use case; False for a chat that is no participant."""
+    with db.read() as session:
+        try:
+            forget_me(session, chat_id, now, zone)
+        except NotAParticipant:
+            return False
+    return True
