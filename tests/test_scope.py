@@ -305,6 +305,7 @@ def taps(world: dict[str, Any]) -> list[str]:
         f"ci:go:{a}",
         f"an:coach:{world['answered']}",
         "an:appts",
+        f"an:pick:volunteer_allowance:{world['answered']}",
         # a coach's buttons under a question of someone else's participant
         f"qa:volunteer_allowance:{world['question_alert']}",
         f"qm:paid_work:{world['question_alert']}",
@@ -314,7 +315,7 @@ def taps(world: dict[str, Any]) -> list[str]:
 
 
 ORG_WIDE = ("qr:", "at:all:", "bc:")  # a location's or the organisation's, not one person's
-OWN_CHAT_ONLY = ("fl:", "menu:", "pv:", "safe:")  # act only on the tapping chat itself
+OWN_CHAT_ONLY = ("fl:", "menu:", "pv:", "safe:", "mydata_file:", "forget_me")  # act only on the tapping chat itself
 
 
 def test_every_button_is_in_the_table(app, world):
