@@ -315,7 +315,8 @@ def taps(world: dict[str, Any]) -> list[str]:
 
 
 ORG_WIDE = ("qr:", "at:all:", "bc:")  # a location's or the organisation's, not one person's
-OWN_CHAT_ONLY = ("fl:", "menu:", "pv:", "safe:", "mydata_file:", "forget_me")  # act only on the tapping chat itself
+# buttons that act only on the tapping chat itself
+OWN_CHAT_ONLY = ("fl:", "menu:", "pv:", "safe:", "mydata_file:", "forget_me")
 
 
 def test_every_button_is_in_the_table(app, world):
