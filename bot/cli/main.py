@@ -309,9 +309,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return broadcast_command(runtime, args)
     if args.command == "sender":
+        from bot.telegram.app import build_application
         from bot.telegram.sender import run_sender_only
 
-        asyncio.run(run_sender_only(runtime))
+        asyncio.run(run_sender_only(runtime, build_application(runtime)))
         return 0
     return _run_telegram(runtime)
 
