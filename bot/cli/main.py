@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 from sqlalchemy.exc import OperationalError
 
 from bot.content import ContentError
+from bot.refusals import explain
+from bot.services.errors import DomainError
 from bot.settings import Settings, SettingsError, load_settings
 from flows.model import FlowError
 
@@ -210,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args, settings)
     except (SettingsError, FlowError, ContentError) as exc:
         print(f"wegwijzer: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:  # a refusal, said once for every command
+        print(f"wegwijzer: {explain(exc)}", file=sys.stderr)
         return 2
     except OperationalError as exc:
         print(f"wegwijzer: cannot use the database: {exc.orig}", file=sys.stderr)
