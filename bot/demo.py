@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.people import codes
+from storage.db import Database
 from storage.models import (
     Appointment,
     AppointmentKind,
@@ -179,3 +180,9 @@ def _create(session: Session, now: datetime, zone: ZoneInfo) -> Organisation:
             )
         )
     return organisation
+
+
+def load_demo(db: Database, now: datetime, zone: ZoneInfo) -> list[tuple[str, str]]:
+    """`load` as a use case (the command line's `demo-data`): its own session."""
+    with db.read() as session:
+        return load(session, now, zone)

@@ -11,18 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.i18n import N_, _, format_when, ngettext, set_locale
-from bot.refusals import refusal
 from bot.runtime import Runtime
-from bot.services.appointments import attendance, rescheduling, scheduling
+from bot.services import organisations
+from bot.services.appointments import agenda, attendance, imports, scheduling
 from bot.services.appointments.reminder_texts import KINDS
-from bot.services.errors import Refused
-from bot.services.people import scope
-from bot.services.people.scope import Scope
 from nlu.normalise import ascii_digits
-from storage.models import Organisation
 
 
 def import_command(runtime: Runtime, args: argparse.Namespace) -> int:
@@ -38,26 +32,25 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> int:
     if organisation_id is None:
         return 2
     now = runtime.clock.now()
-    with runtime.session_factory() as session:
-        if args.command == "attendance":
-            report = attendance.import_csv(
-                session, organisation_id, text, now, settings.zone, args.skip_errors
-            )
-            errors, count = attendance.IMPORT_ERRORS, report.recorded
-            done = ngettext("{n} attendance record saved.", "{n} attendance records saved.", count)
-        else:
-            made = scheduling.import_csv(
-                session,
-                organisation_id,
-                text,
-                now,
-                settings.zone,
-                settings.quiet,
-                args.skip_errors,
-                history=getattr(args, "history", False),
-            )
-            report, errors, count = made, scheduling.ROW_ERRORS, made.created
-            done = ngettext("{n} appointment imported.", "{n} appointments imported.", count)
+    if args.command == "attendance":
+        report = imports.import_attendance(
+            runtime.db, organisation_id, text, now, settings.zone, args.skip_errors
+        )
+        errors, count = attendance.IMPORT_ERRORS, report.recorded
+        done = ngettext("{n} attendance record saved.", "{n} attendance records saved.", count)
+    else:
+        made = imports.import_appointments(
+            runtime.db,
+            organisation_id,
+            text,
+            now,
+            settings.zone,
+            settings.quiet,
+            args.skip_errors,
+            history=getattr(args, "history", False),
+        )
+        report, errors, count = made, scheduling.ROW_ERRORS, made.created
+        done = ngettext("{n} appointment imported.", "{n} appointments imported.", count)
     for reason, details in report.errors:
         print(_(errors[reason], **details), file=sys.stderr)
     if report.errors and not args.skip_errors:
@@ -77,11 +70,12 @@ LISTED = {
 
 
 def _organisation_id(runtime: Runtime, slug: str) -> int | None:
-    with runtime.session_factory() as session, session.begin():
-        found = session.scalars(select(Organisation.id).where(Organisation.slug == slug)).first()
+    """The number of the organisation `--org` names; None (and said) when there is none."""
+    found = organisations.by_slug(runtime.db, slug)
     if found is None:
         print(f"wegwijzer: no organisation with slug {slug!r}", file=sys.stderr)
-    return found
+        return None
+    return found.id
 
 
 def _moment(text: str, zone: ZoneInfo) -> datetime | None:
@@ -113,13 +107,12 @@ def add_command(runtime: Runtime, args: argparse.Namespace) -> int:
         "notes": args.notes or "",
     }
     now = runtime.clock.now()
-    with runtime.session_factory() as session:
-        try:
-            made = scheduling.add(session, organisation_id, row, now, settings.zone, settings.quiet)
-        except ValueError as error:
-            reason, details = error.args
-            print(_(scheduling.ROW_ERRORS[reason], **{**details, "line": 1}), file=sys.stderr)
-            return 2
+    try:
+        made = imports.add(runtime.db, organisation_id, row, now, settings.zone, settings.quiet)
+    except ValueError as error:
+        reason, details = error.args
+        print(_(scheduling.ROW_ERRORS[reason], **{**details, "line": 1}), file=sys.stderr)
+        return 2
     print(
         _(
             "Appointment {id} saved for {name}: {when}.",
@@ -138,33 +131,20 @@ def list_command(runtime: Runtime, args: argparse.Namespace) -> int:
     organisation_id = _organisation_id(runtime, args.org)
     if organisation_id is None:
         return 2
-    mine = Scope(organisation_id=organisation_id)
-    with runtime.session_factory() as session:
-        with session.begin():
-            people = [
-                (p.id, p.display_name or "?")
-                for p in session.scalars(scope.participants(mine))
-                if args.participant is None
-                or (p.display_name or "").lower() == args.participant.strip().lower()
-            ]
-        lines = []
-        for pid, name in people:
-            _name, found = rescheduling.coming_for(
-                session, mine, pid, runtime.clock.now(), settings.zone
-            )
-            lines += [(start, aid, name, kind, series) for aid, start, kind, series in found]
-    if not lines:
+    coming = agenda.coming_weeks(
+        runtime.db, organisation_id, args.participant, runtime.clock.now(), settings.zone
+    )
+    if not coming:
         print(_("No appointments in the coming four weeks."))
         return 0
-    for start, aid, name, kind, series in sorted(lines):
-        template = LISTED[series]
+    for one in coming:
         print(
             _(
-                template,
-                id=aid,
-                when=format_when(start, settings.zone),
-                name=name,
-                kind=_(KINDS[kind]),
+                LISTED[one.series],
+                id=one.appointment_id,
+                when=format_when(one.start, settings.zone),
+                name=one.name,
+                kind=_(KINDS[one.kind]),
             )
         )
     return 0
@@ -177,27 +157,21 @@ def change_command(runtime: Runtime, args: argparse.Namespace) -> int:
     organisation_id = _organisation_id(runtime, args.org)
     if organisation_id is None:
         return 2
-    mine = Scope(organisation_id=organisation_id)
     at = _moment(args.at, settings.zone) if args.at else None
     if args.at and at is None:
         return 2
     now = runtime.clock.now()
-    try:
-        with runtime.session_factory() as session:
-            if args.appointments_command == "move":
-                to = _moment(args.to, settings.zone)
-                if to is None or at is None:
-                    return 2
-                done = rescheduling.move(
-                    session, mine, args.id, at, to, now, settings.zone, settings.quiet
-                )
-                print(done.said("move"))
-            else:
-                done = rescheduling.cancel(
-                    session, mine, args.id, at, now, settings.zone, settings.quiet
-                )
-                print(done.said("cancel"))
-    except Refused as error:
-        print(f"wegwijzer: {refusal(error)}", file=sys.stderr)
-        return 2
+    if args.appointments_command == "move":
+        to = _moment(args.to, settings.zone)
+        if to is None or at is None:
+            return 2
+        done = agenda.move(
+            runtime.db, organisation_id, args.id, at, to, now, settings.zone, settings.quiet
+        )
+        print(done.said("move"))
+    else:
+        done = agenda.cancel(
+            runtime.db, organisation_id, args.id, at, now, settings.zone, settings.quiet
+        )
+        print(done.said("cancel"))
     return 0

@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 
 from bot.cli.appointments import _organisation_id
 from bot.runtime import Runtime
-from bot.services import audit, csvfiles
-from bot.services.coaching import progress
+from bot.services import csvfiles
+from bot.services.coaching import exports, progress
 
 
 def _day(text: str) -> date | None:
@@ -33,23 +33,19 @@ def export_command(runtime: Runtime, args: argparse.Namespace) -> int:
     start = datetime.combine(first, time(), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
     out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
-    count = 0
     try:
         writer = csvfiles.SafeWriter(out, progress.EXPORT_COLUMNS)
         writer.writeheader()
-        with runtime.session_factory() as session, session.begin():
-            for row in progress.export(session, organisation_id, start, end, zone, args.names):
-                writer.writerow(row)
-                count += 1
-            audit.record(
-                session,
-                runtime.clock.now(),
-                "signals_exported",
-                actor="system",
-                organisation_id=organisation_id,
-                rows=count,
-                names=bool(args.names),
-            )
+        count = exports.export_signals(
+            runtime.db,
+            organisation_id,
+            start,
+            end,
+            zone,
+            args.names,
+            runtime.clock.now(),
+            writer.writerow,
+        )
     finally:
         if args.out:
             out.close()

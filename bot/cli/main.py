@@ -8,13 +8,23 @@ import io
 import logging
 import sys
 import unicodedata
-from typing import TextIO
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO, cast
 from urllib.parse import urlparse
 
-from sqlalchemy.exc import OperationalError
-
+from bot import content
+from bot.cli import appointments, audit, broadcast, checkins, nlu
+from bot.console.chat import run_console
 from bot.content import ContentError
+from bot.demo import load_demo
+from bot.refusals import explain
+from bot.runtime import Runtime, bootstrap
+from bot.services import schema
+from bot.services.errors import DomainError
 from bot.settings import Settings, SettingsError, load_settings
+from bot.telegram.app import build_application
+from bot.telegram.sender import run_sender_only
 from flows.model import FlowError
 
 log = logging.getLogger("wegwijzer")
@@ -203,7 +213,7 @@ def printable(text: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not isinstance(sys.stdout, _Printable):
-        sys.stdout = _Printable(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = cast(TextIO, _Printable(sys.stdout))
     try:
         settings = load_settings()
         configure_logging(settings)
@@ -211,8 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, FlowError, ContentError) as exc:
         print(f"wegwijzer: {exc}", file=sys.stderr)
         return 2
-    except OperationalError as exc:
-        print(f"wegwijzer: cannot use the database: {exc.orig}", file=sys.stderr)
+    except DomainError as exc:  # a refusal, said once for every command
+        print(f"wegwijzer: {explain(exc)}", file=sys.stderr)
+        return 2
+    except schema.Unusable as exc:
+        print(f"wegwijzer: cannot use the database: {schema.why(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -235,52 +248,41 @@ def configure_logging(settings: Settings) -> None:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from storage import db
-
+    """Run the command `args` names; the database commands and checks first."""
     if args.command in ("run", "sender") and not settings.telegram_token:
         raise SettingsError(
             "TELEGRAM_TOKEN: not set; get one from @BotFather, or use "
             "`wegwijzer chat` to try the bot without Telegram"
         )
     if args.command == "nlu" and args.nlu_command == "evaluate":
-        from bot.cli.nlu import evaluate_command
-
-        return evaluate_command(settings, args)
+        return nlu.evaluate_command(settings, args)
     if args.command == "answers":
         return _check_answers(settings)
     if args.command == "db":
         if args.db_command == "upgrade":
-            db.upgrade(settings.database_url)
-        print(f"database at revision {db.current_revision(settings.database_url)}")
+            schema.upgrade(settings.database_url)
+        print(f"database at revision {schema.revision(settings.database_url)}")
         return 0
-    if db.current_revision(settings.database_url) != _head():
+    if not schema.up_to_date(settings.database_url):
         raise SettingsError(
             "DATABASE_URL: the database is not up to date; run `wegwijzer db upgrade`"
         )
-    from bot.runtime import bootstrap
-
     runtime = bootstrap(settings)
     if settings.log_message_text:
         log.warning("LOG_MESSAGE_TEXT is on: participants' messages are written to the log")
+    return _with_runtime(args, runtime)
+
+
+def _with_runtime(args: argparse.Namespace, runtime: Runtime) -> int:
+    """The commands that use the database and the flows."""
     if args.command == "demo-data":
-        from bot import demo
-
-        with runtime.session_factory() as session:
-            codes = demo.load(session, runtime.clock.now(), settings.zone)
-        print("Demo organisation 'Wijkatelier De Brug' is ready. Invite codes:")
-        for what, code in codes:
-            print(f"  /start {code:<12}  {what}")
-        return 0
+        return _demo_data(runtime)
     if args.command == "chat":
-        from bot.console.chat import run_console
-
         chat_id = args.chat_id or (2001 if args.coach else 1001)
         name = args.name or ("Coach" if args.coach else "Demo")
         asyncio.run(run_console(runtime, chat_id, name, args.language_code))
         return 0
     if args.command == "appointments":
-        from bot.cli import appointments
-
         return {
             "import": appointments.import_command,
             "add": appointments.add_command,
@@ -289,40 +291,32 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             "cancel": appointments.change_command,
         }[args.appointments_command](runtime, args)
     if args.command == "attendance":
-        from bot.cli.appointments import import_command
-
-        return import_command(runtime, args)
+        return appointments.import_command(runtime, args)
     if args.command == "nlu":
-        from bot.cli.nlu import review_command
-
-        return review_command(runtime, args)
+        return nlu.review_command(runtime, args)
     if args.command == "audit":
-        from bot.cli.audit import audit_command
-
-        return audit_command(runtime, args)
+        return audit.audit_command(runtime, args)
     if args.command == "checkins":
-        from bot.cli.checkins import export_command
-
-        return export_command(runtime, args)
+        return checkins.export_command(runtime, args)
     if args.command == "broadcast":
-        from bot.cli.broadcast import broadcast_command
-
-        return broadcast_command(runtime, args)
+        return broadcast.broadcast_command(runtime, args)
     if args.command == "sender":
-        from bot.telegram.sender import run_sender_only
-
-        asyncio.run(run_sender_only(runtime))
+        asyncio.run(run_sender_only(runtime, build_application(runtime)))
         return 0
     return _run_telegram(runtime)
 
 
+def _demo_data(runtime: Runtime) -> int:
+    """Load the demo organisation (once) and print its invite codes."""
+    codes = load_demo(runtime.db, runtime.clock.now(), runtime.settings.zone)
+    print("Demo organisation 'Wijkatelier De Brug' is ready. Invite codes:")
+    for what, code in codes:
+        print(f"  /start {code:<12}  {what}")
+    return 0
+
+
 def _check_answers(settings: Settings) -> int:
     """Every answer file loads; list what an operator should look at (1 if anything)."""
-    from datetime import datetime
-    from pathlib import Path
-
-    from bot import content
-
     book = content.load(Path(settings.content_dir)) if settings.content_dir else content.load()
     problems = content.check(book, datetime.now(settings.zone).date())
     for problem in problems:
@@ -333,18 +327,12 @@ def _check_answers(settings: Settings) -> int:
 
 
 def _head() -> str | None:
-    from alembic.script import ScriptDirectory
-
-    from storage.db import alembic_config
-
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    """The newest schema revision this code knows."""
+    return schema.newest()
 
 
-def _run_telegram(runtime: object) -> int:
-    from bot.runtime import Runtime
-    from bot.telegram.app import build_application
-
-    assert isinstance(runtime, Runtime)
+def _run_telegram(runtime: Runtime) -> int:
+    """`wegwijzer run`: polling, or the webhook when WEBHOOK_URL is set."""
     settings = runtime.settings
     application = build_application(runtime, run_sender=True)
     if settings.webhook_url:

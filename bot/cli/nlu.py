@@ -11,13 +11,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.runtime import Runtime
+from bot.services.coaching import training
 from bot.settings import Settings
 from nlu import data
 from nlu.builtin import BuiltinEngine, load_or_train
 from nlu.evaluate import cross_validate, score, summary
+from nlu.normalise import normalise
+from nlu.rasa import RasaEngine
 
 
 def _language(path: Path, given: str | None) -> str | None:
+    """The test file's language: given with --lang, or its name or folder says it."""
     for candidate in (given, path.stem, path.parent.name):
         if candidate in data.LANGUAGES:
             return candidate
@@ -25,15 +30,15 @@ def _language(path: Path, given: str | None) -> str | None:
 
 
 def _engine(settings: Settings, name: str) -> Any:
+    """The engine to evaluate: the built-in one, or Rasa with it as its fallback."""
     builtin = load_or_train(Path(settings.nlu_cache))
     if name == "rasa":
-        from nlu.rasa import RasaEngine
-
         return RasaEngine(settings.rasa_url, builtin, timeout=settings.rasa_timeout)
     return builtin
 
 
 def _print(name: str, figures: dict[str, Any]) -> None:
+    """The figures of one language (or all) in a few lines."""
     weakest = ", ".join(f"{w['intent']} {w['f1']:.2f}" for w in figures["weakest"])
     confused = ", ".join(f"{'/'.join(c['pair'])} ×{c['count']}" for c in figures["confused"][:4])
     print(
@@ -51,6 +56,7 @@ def _print(name: str, figures: dict[str, Any]) -> None:
 
 
 def evaluate_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`nlu evaluate`: on a test file (--test), or by cross-validation per language."""
     if args.test:
         path = Path(args.test)
         lang = _language(path, args.lang)
@@ -131,24 +137,12 @@ Read every line before merging: remove names, numbers and anything personal, and
 whose intent is wrong. `wegwijzer nlu review --merge` adds them to nlu/data/{lang}/review.yml."""
 
 
-def review_command(runtime: Any, args: argparse.Namespace) -> int:
+def review_command(runtime: Runtime, args: argparse.Namespace) -> int:
     """Write (or merge) the marked questions, leaving out those already in the training data."""
-    from sqlalchemy import select
-
-    from nlu.normalise import normalise
-    from storage.models import Organisation, Question
-
-    with runtime.session_factory() as session:
-        query = select(Question).where(Question.marked_intent.is_not(None))
-        if args.org:
-            organisation = session.scalars(
-                select(Organisation).where(Organisation.slug == args.org)
-            ).first()
-            if organisation is None:
-                print(f"wegwijzer: no organisation {args.org!r}", file=sys.stderr)
-                return 2
-            query = query.where(Question.organisation_id == organisation.id)
-        rows = [(q.language, q.marked_intent, q.text) for q in session.scalars(query)]
+    rows = training.marked_questions(runtime.db, args.org)
+    if rows is None:
+        print(f"wegwijzer: no organisation {args.org!r}", file=sys.stderr)
+        return 2
     known = {normalise(e.text) for e in data.training(data.DATA)}
     per_language: dict[str, list[data.Example]] = {}
     seen: set[str] = set()

@@ -11,9 +11,8 @@ from telegram import Update
 from bot.console.emulator import BotAPIEmulator, EmulatedRequest, user_dict
 from bot.i18n import _, resolve_locale, use_locale
 from bot.runtime import Runtime
-from bot.services import conversations
-from bot.services.appointments import reminders
-from bot.services.people.identity import who_is
+from bot.services import resuming
+from bot.services.appointments import reminder_clock
 from bot.telegram.app import build_application
 from bot.telegram.render import keyboard
 from bot.telegram.sender import Sender
@@ -41,7 +40,8 @@ class ConsoleChat:
 
     async def __aenter__(self) -> ConsoleChat:
         await self.application.initialize()
-        await self.application.post_init(self.application)  # type: ignore[misc]
+        if self.application.post_init is not None:
+            await self.application.post_init(self.application)
         await self._resume()
         return self
 
@@ -50,22 +50,20 @@ class ConsoleChat:
 
     async def _resume(self) -> None:
         """After a restart, show the question the chat was waiting on again, with its buttons."""
-        with self.runtime.session_factory() as session:
-            waiting = conversations.waiting_question(session, self.runtime.flows, self.chat_id)
-            with session.begin():
-                identity = who_is(session, self.chat_id)
+        waiting = resuming.waiting_question(self.runtime.db, self.runtime.flows, self.chat_id)
         if waiting is None:
             return
+        question = waiting.question
         lang = resolve_locale(
-            identity.language,
+            waiting.language,
             self.user.get("language_code"),
             self.runtime.settings.default_language,
         )
         with use_locale(lang):
             await self.application.bot.send_message(
                 self.chat_id,
-                _(waiting.text, **waiting.params),
-                reply_markup=keyboard(waiting.buttons),
+                _(question.text, **question.params),
+                reply_markup=keyboard(question.buttons),
             )
         self.flush()
 
@@ -93,13 +91,12 @@ class ConsoleChat:
 
     async def deliver(self) -> None:
         """Due reminders, then messages from the outbox for this chat, then print."""
-        settings = self.runtime.settings
-        with self.runtime.session_factory() as session:
-            now = self.runtime.clock.now()
-            if not self._extended:
-                reminders.extend_all(session, now, settings.zone, settings.quiet)
-                self._extended = True
-            reminders.tick(session, now, settings.zone, settings.quiet)
+        settings, db = self.runtime.settings, self.runtime.db
+        now = self.runtime.clock.now()
+        if not self._extended:
+            reminder_clock.extend(db, now, settings.zone, settings.quiet)
+            self._extended = True
+        reminder_clock.queue_due(db, now, settings.zone, settings.quiet)
         while await self.sender.drain_once(only_chat=self.chat_id):
             pass
         self.flush()

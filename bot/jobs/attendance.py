@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services import facts
-from bot.services.coaching import disengagement, inbox, questions
+from bot.services.coaching import routines
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")
@@ -16,12 +15,9 @@ log = logging.getLogger("wegwijzer.jobs")
 async def disengagement_scan(context: WegwijzerContext) -> None:
     """Check every active participant; in a thread, so 100,000 of them never block replies."""
     runtime = context.runtime
-
-    def scan() -> int:
-        with runtime.session_factory() as session:
-            return disengagement.run(session, runtime.clock.now(), runtime.settings.zone)
-
-    raised = await asyncio.to_thread(scan)
+    raised = await asyncio.to_thread(
+        routines.scan_disengagement, runtime.db, runtime.clock.now(), runtime.settings.zone
+    )
     log.info("disengagement scan: %d new alerts", raised)
     if raised:
         context.wake_sender()
@@ -32,17 +28,13 @@ async def morning_digest(context: WegwijzerContext) -> None:
     admins told once a year when its amounts are missing, and each question from an earlier
     day still unanswered, shown to its coach once more."""
     runtime = context.runtime
-
-    def send() -> tuple[int, int]:
-        now, zone = runtime.clock.now(), runtime.settings.zone
-        with runtime.session_factory() as session:
-            digests = inbox.send_digests(session, now, zone)
-        with runtime.session_factory() as session:  # a year without its amounts: tell admins
-            facts.tell_admins_of_missing_amounts(session, now, zone, runtime.answers)
-        with runtime.session_factory() as session:  # and each question nobody answered yet
-            return digests, questions.remind_unanswered(session, now, zone, runtime.answers)
-
-    queued, reminded = await asyncio.to_thread(send)
+    queued, reminded = await asyncio.to_thread(
+        routines.morning_digest,
+        runtime.db,
+        runtime.clock.now(),
+        runtime.settings.zone,
+        runtime.answers,
+    )
     if queued or reminded:
         log.info("morning digest: %d coaches, %d unanswered questions", queued, reminded)
         context.wake_sender()
@@ -51,8 +43,7 @@ async def morning_digest(context: WegwijzerContext) -> None:
 async def escalate_urgent(context: WegwijzerContext) -> None:
     """Urgent alerts nobody picked up in four working hours go to the organisation's staff."""
     runtime = context.runtime
-    with runtime.session_factory() as session:
-        passed = inbox.escalate(session, runtime.clock.now(), runtime.settings.zone)
+    passed = routines.escalate_urgent(runtime.db, runtime.clock.now(), runtime.settings.zone)
     if passed:
         log.info("escalated %d urgent alerts", passed)
         context.wake_sender()

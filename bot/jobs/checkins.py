@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services.checkins import invitations
+from bot.services.checkins import invitation_clock
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")
@@ -16,12 +16,9 @@ async def plan_invitations(context: WegwijzerContext) -> None:
     """Plan every participant's next invitation (off the event loop: it reads everyone)."""
     runtime = context.runtime
     settings = runtime.settings
-
-    def work() -> int:
-        with runtime.session_factory() as session:
-            return invitations.plan_all(session, runtime.clock.now(), settings.zone, settings.quiet)
-
-    added = await asyncio.to_thread(work)
+    added = await asyncio.to_thread(
+        invitation_clock.plan, runtime.db, runtime.clock.now(), settings.zone, settings.quiet
+    )
     if added:
         log.info("planned %d check-in invitations", added)
 
@@ -29,8 +26,7 @@ async def plan_invitations(context: WegwijzerContext) -> None:
 async def invitation_tick(context: WegwijzerContext) -> None:
     """Move due invitations and reminders to the outbox and wake the sender."""
     runtime = context.runtime
-    with runtime.session_factory() as session:
-        queued = invitations.tick(session, runtime.clock.now())
+    queued = invitation_clock.queue_due(runtime.db, runtime.clock.now())
     if queued:
         log.info("queued %d check-in invitations", queued)
         context.wake_sender()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.services.appointments import reminders
+from bot.services.appointments import reminder_clock
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")
@@ -15,20 +15,18 @@ async def reminder_tick(context: WegwijzerContext) -> None:
     """Move due reminders to the outbox and wake the sender."""
     runtime = context.runtime
     settings = runtime.settings
-    with runtime.session_factory() as session:
-        queued = reminders.tick(session, runtime.clock.now(), settings.zone, settings.quiet)
+    queued = reminder_clock.queue_due(
+        runtime.db, runtime.clock.now(), settings.zone, settings.quiet
+    )
     if queued:
         log.info("queued %d reminders", queued)
-        sender = context.bot_data.get("sender")
-        if sender is not None:
-            sender.wake.set()
+        context.wake_sender()
 
 
 async def extend_reminders(context: WegwijzerContext) -> None:
     """Materialise reminders up to two weeks ahead for every active appointment."""
     runtime = context.runtime
     settings = runtime.settings
-    with runtime.session_factory() as session:
-        added = reminders.extend_all(session, runtime.clock.now(), settings.zone, settings.quiet)
+    added = reminder_clock.extend(runtime.db, runtime.clock.now(), settings.zone, settings.quiet)
     if added:
         log.info("materialised %d reminders", added)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.ext import BaseHandler, ChatMemberHandler
 
-from bot.services.coaching import alerts
+from bot.services.coaching import reachability
 from bot.telegram.context import WegwijzerContext
 
 
@@ -17,12 +17,11 @@ async def blocked_or_back(update: Update, context: WegwijzerContext) -> None:
         return
     runtime = context.runtime
     status = change.new_chat_member.status
-    with runtime.session_factory() as session:
-        if status == ChatMember.BANNED:
-            if alerts.participant_blocked(session, change.chat.id, runtime.clock.now()):
-                context.wake_sender()
-        elif status == ChatMember.MEMBER:
-            alerts.reachable_again(session, change.chat.id, runtime.clock.now())
+    if status == ChatMember.BANNED:
+        if reachability.blocked(runtime.db, change.chat.id, runtime.clock.now()):
+            context.wake_sender()
+    elif status == ChatMember.MEMBER:
+        reachability.unblocked(runtime.db, change.chat.id, runtime.clock.now())
 
 
 def handlers() -> list[BaseHandler]:

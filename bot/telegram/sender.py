@@ -13,8 +13,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ExtBot
 
 from bot.runtime import Runtime
-from bot.services.coaching import alerts
-from bot.services.messaging import broadcasts, outbox
+from bot.services.messaging import delivery
 from bot.services.messaging.outbox import Claimed
 from bot.telegram.ratelimit import seconds
 
@@ -23,6 +22,7 @@ BROADCASTS = timedelta(seconds=5)  # how often a sender looks for broadcasts tha
 
 
 def markup(buttons: list | None) -> InlineKeyboardMarkup | None:
+    """The stored rows of buttons as Telegram's inline keyboard (None without buttons)."""
     if not buttons:
         return None
     return InlineKeyboardMarkup(
@@ -42,8 +42,7 @@ class Sender:
         self._last_broadcast_check: datetime | None = None
 
     async def run(self, idle: float = 1.0) -> None:
-        """Drain until stopped, keeping `SENDER_CONCURRENCY` sends in flight so the rate limiter
-        always has the next message ready; `wake` cuts an idle wait short."""
+        """Drain until stopped, `SENDER_CONCURRENCY` sends in flight; `wake` cuts a wait short."""
         self.recover()
         while not self.stopping:
             concurrency = self.runtime.settings.sender_concurrency
@@ -65,20 +64,16 @@ class Sender:
                 self.recover()
 
     def recover(self) -> None:
-        """Requeue what a dead sender left in flight, once its lease is over.
-
-        Even on SQLite another sender process may be alive, so there is no shortcut at start."""
+        """Requeue what a dead sender left in flight once its lease is over (even at start)."""
         lease = timedelta(seconds=self.runtime.settings.outbox_lease_seconds)
-        with self.runtime.session_factory() as session:
-            count = outbox.recover(session, self.runtime.clock.now(), lease)
+        count = delivery.recover(self.runtime.db, self.runtime.clock.now(), lease)
         if count:
             log.warning("requeued %d messages left in flight by a stopped sender", count)
 
     def start_due_broadcasts(self, now: datetime) -> None:
         """Broadcasts whose time has come become outbox rows (any sender process may do it)."""
         settings = self.runtime.settings
-        with self.runtime.session_factory() as session:
-            started = broadcasts.materialise_due(session, now, settings.zone, settings.quiet)
+        started = delivery.start_due_broadcasts(self.runtime.db, now, settings.zone, settings.quiet)
         for broadcast_id in started:
             log.info("broadcast %d queued", broadcast_id)
 
@@ -89,11 +84,12 @@ class Sender:
         if self._last_broadcast_check is None or now - self._last_broadcast_check >= BROADCASTS:
             self._last_broadcast_check = now
             self.start_due_broadcasts(now)
-        quiet = outbox.is_quiet(now, settings.zone, settings.quiet)
-        with self.runtime.session_factory() as session:
-            return outbox.claim(session, self.name, now, limit, quiet, only_chat)
+        return delivery.claim(
+            self.runtime.db, self.name, now, limit, settings.zone, settings.quiet, only_chat
+        )
 
     def _start(self, batch: list[Claimed]) -> int:
+        """Send each claimed message in its own task; returns how many started."""
         for item in batch:
             task = asyncio.create_task(self._send_logged(item))
             self._tasks.add(task)
@@ -101,8 +97,7 @@ class Sender:
         return len(batch)
 
     async def drain_once(self, only_chat: int | None = None, limit: int | None = None) -> int:
-        """Claim one batch (of `limit`, else twice the concurrency) and send all of it, at once
-        (tests and the console); returns how many."""
+        """Claim one batch (`limit`, else twice the concurrency), send it all; returns how many."""
         batch = self._claim(limit or self.runtime.settings.sender_concurrency * 2, only_chat)
         self._start(batch)
         if batch:
@@ -110,17 +105,18 @@ class Sender:
         return len(batch)
 
     async def stop(self) -> None:
+        """Stop claiming and wait for the sends in flight."""
         self.stopping = True
         self.wake.set()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _send_logged(self, item: Claimed) -> None:
+        """`send`, with an unexpected error logged and the message marked failed."""
         try:
             await self.send(item)
         except Exception:
             log.exception("outbox %s: unexpected error", item.id)
-            with self.runtime.session_factory() as session:
-                outbox.mark_failed(session, item.id, "unexpected error in the sender")
+            delivery.failed(self.runtime.db, item.id, "unexpected error in the sender")
 
     async def send(self, item: Claimed) -> None:
         """Send one claimed message and record the outcome."""
@@ -128,8 +124,7 @@ class Sender:
         try:
             if item.edits is not None:  # the same message, updated (a thread of questions)
                 await self._edit(item)
-                with runtime.session_factory() as session:
-                    outbox.mark_sent(session, item.id, item.edits, runtime.clock.now())
+                delivery.sent(runtime.db, item.id, item.edits, runtime.clock.now())
                 return
             message = await self.bot.send_message(
                 item.chat_id,
@@ -140,22 +135,18 @@ class Sender:
         except RetryAfter as error:  # the limiter already waited and retried; try again later
             self._retry(item, str(error), timedelta(seconds=seconds(error)))
         except ChatMigrated as error:
-            with runtime.session_factory() as session:
-                outbox.moved(session, item, error.new_chat_id)
+            delivery.moved(runtime.db, item, error.new_chat_id)
         except Forbidden as error:
-            with runtime.session_factory() as session:
-                outbox.mark_blocked(session, item.id, str(error))
-                alerts.participant_blocked(session, item.chat_id, runtime.clock.now())
+            delivery.blocked(runtime.db, item.id, item.chat_id, str(error), runtime.clock.now())
         except BadRequest as error:
-            with runtime.session_factory() as session:
-                outbox.mark_failed(session, item.id, str(error))
+            delivery.failed(runtime.db, item.id, str(error))
         except NetworkError as error:  # timeouts, dropped connections, 5xx
             self._retry(item, str(error), timedelta(seconds=min(2**item.attempts, 300)))
         else:
-            with runtime.session_factory() as session:
-                outbox.mark_sent(session, item.id, message.message_id, runtime.clock.now())
+            delivery.sent(runtime.db, item.id, message.message_id, runtime.clock.now())
 
     async def _edit(self, item: Claimed) -> None:
+        """Put the new text (and buttons) on the message sent before; unchanged is fine."""
         try:
             await self.bot.edit_message_text(
                 item.text,
@@ -169,22 +160,19 @@ class Sender:
                 raise
 
     def _retry(self, item: Claimed, error: str, after: timedelta) -> None:
+        """Try again `after` from now, unless the attempts are used up."""
         runtime = self.runtime
-        with runtime.session_factory() as session:
-            outbox.retry_later(
-                session,
-                item,
-                error,
-                runtime.clock.now() + after,
-                runtime.settings.sender_max_attempts,
-            )
+        delivery.retry_later(
+            runtime.db,
+            item,
+            error,
+            runtime.clock.now() + after,
+            runtime.settings.sender_max_attempts,
+        )
 
 
-async def run_sender_only(runtime: Runtime) -> None:
+async def run_sender_only(runtime: Runtime, application: Application) -> None:
     """`wegwijzer sender`: drain the outbox until SIGTERM or SIGINT, without taking updates."""
-    from bot.telegram.app import build_application
-
-    application = build_application(runtime)
     async with application:
         sender = Sender(runtime, application.bot)
         loop = asyncio.get_running_loop()
@@ -203,6 +191,7 @@ async def start_sender(application: Application) -> None:
 
 
 async def stop_sender(application: Application) -> None:
+    """post_stop hook: let the sender finish what it has in flight."""
     sender: Sender | None = application.bot_data.get("sender")
     if sender is not None:
         await sender.stop()

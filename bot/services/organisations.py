@@ -1,0 +1,28 @@
+"""Finding an organisation by its slug, as the command line names it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import Organisation
+
+
+@dataclass(frozen=True)
+class OrganisationRef:
+    """What an adapter needs of an organisation: its number, name and default language."""
+
+    id: int
+    name: str
+    default_language: str
+
+
+def by_slug(db: Database, slug: str) -> OrganisationRef | None:
+    """The organisation with this slug; None when there is none."""
+    with db.read() as session:
+        found = session.scalars(select(Organisation).where(Organisation.slug == slug)).first()
+        if found is None:
+            return None
+        return OrganisationRef(found.id, found.name, found.default_language)
