@@ -17,7 +17,7 @@ body { font-family: "Noto Sans", "Noto Naskh Arabic", "Noto Sans Arabic", "Noto 
 .cards { display: flex; flex-wrap: wrap; gap: 4mm; }
 .card { width: 58mm; border: 0.3mm dashed #555; padding: 3mm; text-align: center;
         break-inside: avoid; }
-.name { font-weight: bold; font-size: 12pt; unicode-bidi: isolate; }
+.name { font-weight: bold; font-size: 12pt; }
 .code { font-family: "Noto Sans Mono", monospace; letter-spacing: 0.5mm; }
 svg { width: 40mm; height: 40mm; }
 </style></head><body><p class="hint">{hint}</p><div class="cards">{cards}</div></body></html>"""

@@ -306,3 +306,46 @@ def test_what_the_cli_prints_cannot_steer_the_terminal() -> None:
     assert (
         printable("a\x1b[2Jb\u202ec\n\td\u2068e\u2069") == "a\\u001b[2Jb\\u202ec\n\td\u2068e\u2069"
     )
+
+
+def test_an_organisation_starts_with_the_set_up_commands_in_order(tmp_path: Path) -> None:
+    env = {"BOT_USERNAME": "wegwijzer_test_bot", "DEFAULT_LANGUAGE": "en"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return wegwijzer(tmp_path, *args, **env)
+
+    assert run("db", "upgrade").returncode == 0
+    made = run("org", "create", "--slug", "noord", "--name", "Atelier Noord")
+    assert made.returncode == 0 and "Atelier Noord (noord) is ready" in made.stdout
+    staff = run("staff", "invite", "--org", "noord", "--name", "Sanne", "--admin")
+    assert "https://t.me/wegwijzer_test_bot?start=" in staff.stdout
+    for args in (
+        ("locations", "add", "--org", "noord", "--name", "De Brug"),
+        ("programmes", "add", "--org", "noord", "--name", "Wijkateliers"),
+        ("groups", "add", "--org", "noord", "--name", "Taalcafé", "--kind", "custom"),
+        ("org", "set", "--org", "noord", "alerts", "absences_in_a_row", "3"),
+    ):
+        assert run(*args).returncode == 0, run(*args).stderr
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "participant;location;programme;started_on;left_on;outflow;groups\n"
+        "أمل حسن;De Brug;Wijkateliers;2025-02-03;;;Taalcafé\n"
+        "ዮናስ;De Brug;Natuurtalent;2025-03-10;2025-11-28;betaald_werk;\n",
+        encoding="utf-8",
+    )
+    imported = run("participants", "import", str(people), "--org", "noord", "--codes", "c.csv")
+    assert imported.returncode == 0, imported.stderr
+    assert "2 participants imported." in imported.stdout
+    codes = (tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(codes) == 2 and codes[1].startswith("أمل حسن,")  # who left gets no code
+    assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
+    assert "alerts: {'absences_in_a_row': 3" in run("org", "settings", "--org", "noord").stdout
+    again = run("org", "create", "--slug", "noord", "--name", "X")
+    assert again.returncode == 2 and "is already used" in again.stderr
+    wrong = run("org", "set", "--org", "noord", "checkins", "weekday", "friday")
+    assert wrong.returncode == 2 and "Nothing was changed" in wrong.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("participant,started_on\nRami,2025-13-01\n", encoding="utf-8")
+    refused = run("participants", "import", str(bad), "--org", "noord")
+    assert refused.returncode == 2
+    assert "Line 2: write the date as YYYY-MM-DD, not 2025-13-01." in refused.stderr

@@ -1,4 +1,4 @@
-"""The `wegwijzer` command: run, chat, db, demo-data."""
+"""The `wegwijzer` command: run, chat, db, demo-data, set-up, imports and reports."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from bot import content
 from bot.cli import appointments, audit, broadcast, checkins, nlu
+from bot.cli import setup as set_up
 from bot.console.chat import run_console
 from bot.content import ContentError
 from bot.demo import load_demo
@@ -177,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
         help="cancel a scheduled message, or stop one that is being sent",
     )
     send.add_argument("--list", action="store_true", help="the organisation's recent messages")
+    set_up.add_parsers(commands)
     return parser
 
 
@@ -242,6 +244,8 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for chatty in ("weasyprint", "fontTools"):  # a line per font table for every PDF
+        logging.getLogger(chatty).setLevel(logging.ERROR)
     logging.getLogger("telegram").setLevel(
         logging.NOTSET if settings.log_message_text else logging.INFO
     )
@@ -300,6 +304,8 @@ def _with_runtime(args: argparse.Namespace, runtime: Runtime) -> int:
         return checkins.export_command(runtime, args)
     if args.command == "broadcast":
         return broadcast.broadcast_command(runtime, args)
+    if args.command in set_up.COMMANDS:
+        return set_up.run(runtime, args)
     if args.command == "sender":
         asyncio.run(run_sender_only(runtime, build_application(runtime)))
         return 0
