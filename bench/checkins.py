@@ -25,7 +25,7 @@ from bench.updates import seed as seed_people
 from bot.clock import FixedClock
 from bot.console.emulator import BotAPIEmulator, EmulatedRequest, user_dict
 from bot.runtime import bootstrap
-from bot.services.checkins import invitations
+from bot.services.checkins import planning
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from storage.db import upgrade
@@ -70,12 +70,12 @@ async def run(participants: int, folder: Path) -> dict[str, object]:
 
     with runtime.session_factory() as session:
         t0 = time.perf_counter()
-        planned = invitations.plan_all(session, clock.now(), settings.zone, settings.quiet)
+        planned = planning.plan_all(session, clock.now(), settings.zone, settings.quiet)
         plan_s = time.perf_counter() - t0
         with session.begin():
             clock.moment = session.scalar(select(func.max(CheckinInvitation.due_at)))
         t0 = time.perf_counter()
-        queued = invitations.tick(session, clock.now())
+        queued = planning.tick(session, clock.now())
         tick_s = time.perf_counter() - t0
         with session.begin():
             outboxed = session.scalar(select(func.count()).select_from(Outbox))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.i18n import format_day, format_when, use_locale
 from bot.services.appointments import attendance
 from bot.services.coaching import alerts, disengagement, inbox
+from bot.services.coaching import digest as morning
 from bot.services.people.scope import Scope
 from bot.telegram.sender import Sender
 from storage.models import (
@@ -87,8 +88,8 @@ async def test_silent_dropout_to_inbox_digest_and_we_miss_you_in_tigrinya(
     # Wednesday 08:30: the digest lists the new alert (and nobody is expected on Wednesday).
     clock.moment = local(2026, 12, 2, 8, 30).astimezone(UTC)
     with session_factory() as session:
-        assert inbox.send_digests(session, clock.now(), AMS) == 1
-        assert inbox.send_digests(session, clock.now(), AMS) == 0  # once a day
+        assert morning.send_digests(session, clock.now(), AMS) == 1
+        assert morning.send_digests(session, clock.now(), AMS) == 0  # once a day
     await drain(runtime, app)
     digest = api.texts(COACH_CHAT)[-1].split("\n")
     assert digest[0] == said(
@@ -117,12 +118,12 @@ async def test_silent_dropout_to_inbox_digest_and_we_miss_you_in_tigrinya(
         reason + "\n" + said("nl", "Since {when}.", when=since),
     ]
     assert coach.buttons() == [
-        said("nl", inbox.CALLED),
-        said("nl", inbox.MISS),
-        said("nl", inbox.SNOOZE_LABEL),
-        said("nl", inbox.RESOLVE),
+        said("nl", morning.CALLED),
+        said("nl", morning.MISS),
+        said("nl", morning.SNOOZE_LABEL),
+        said("nl", morning.RESOLVE),
     ]
-    seen = await coach.tap(said("nl", inbox.MISS))
+    seen = await coach.tap(said("nl", morning.MISS))
     assert said("nl", inbox.MISS_YOU["1"], name="Yonas") in seen[0]
     assert coach.buttons() == ["1", "2", "3"]
     seen = await coach.tap("1")
@@ -177,15 +178,15 @@ async def test_called_snooze_and_resolve(
     assert seen == []  # the message is redrawn in place
     edited = api.message_with_buttons(COACH_CHAT)
     assert said("nl", "📞 Picked up.") in edited["text"]
-    assert said("nl", inbox.CALLED) not in coach.buttons()
+    assert said("nl", morning.CALLED) not in coach.buttons()
     assert the_alert(session_factory).state == AlertState.ACKNOWLEDGED
 
-    await coach.tap(said("nl", inbox.SNOOZE_LABEL))
+    await coach.tap(said("nl", morning.SNOOZE_LABEL))
     assert await coach.send("/meldingen") == [said("nl", "No open alerts. Well done!")]
     clock.advance(days=2, minutes=1)
     assert len(await coach.send("/meldingen")) == 2  # back after two days
 
-    await coach.tap(said("nl", inbox.RESOLVE))
+    await coach.tap(said("nl", morning.RESOLVE))
     assert the_alert(session_factory).state == AlertState.RESOLVED
     assert await coach.send("/meldingen") == [said("nl", "No open alerts. Well done!")]
     with session_factory() as session:
@@ -242,7 +243,7 @@ async def test_unreachable_people_are_in_the_inbox(
         "Please contact them in another way.",
         names="Fatima",
     )
-    assert said("nl", inbox.MISS) not in coach.buttons()  # no "we miss you" to a blocked chat
+    assert said("nl", morning.MISS) not in coach.buttons()  # no "we miss you" to a blocked chat
 
 
 @pytest.mark.parametrize(
@@ -256,7 +257,7 @@ async def test_unreachable_people_are_in_the_inbox(
     ],
 )
 def test_four_working_hours(start: datetime, deadline: datetime) -> None:
-    assert inbox.working_deadline(start.astimezone(UTC), 4, AMS) == deadline
+    assert morning.working_deadline(start.astimezone(UTC), 4, AMS) == deadline
 
 
 def test_an_urgent_alert_nobody_picked_up_goes_to_staff(
@@ -268,10 +269,10 @@ def test_an_urgent_alert_nobody_picked_up_goes_to_staff(
         alerts.raise_alert(session, clock.now(), rami, "unreachable", urgent=True)
     with session_factory() as session:
         clock.moment = local(2026, 11, 30, 11, 59).astimezone(UTC)
-        assert inbox.escalate(session, clock.now(), AMS) == 0
+        assert morning.escalate(session, clock.now(), AMS) == 0
         clock.moment = local(2026, 11, 30, 12, 0).astimezone(UTC)
-        assert inbox.escalate(session, clock.now(), AMS) == 1
-        assert inbox.escalate(session, clock.now(), AMS) == 0  # once
+        assert morning.escalate(session, clock.now(), AMS) == 1
+        assert morning.escalate(session, clock.now(), AMS) == 0  # once
         told = session.scalars(select(Outbox).where(Outbox.chat_id == ADMIN_CHAT)).all()
         assert [row.idempotency_key.split(":")[0] for row in told] == ["escalate"]
         assert "Sanne de Vries" in told[0].text
@@ -291,7 +292,7 @@ def test_a_picked_up_urgent_alert_is_not_passed_on(
         inbox.act(session, mine, alert.id, "called", clock.now())
     clock.moment = local(2026, 11, 24, 10, 0).astimezone(UTC)
     with session_factory() as session:
-        assert inbox.escalate(session, clock.now(), AMS) == 0
+        assert morning.escalate(session, clock.now(), AMS) == 0
 
 
 def test_the_digest_comes_on_working_days_from_half_past_eight(
@@ -299,11 +300,11 @@ def test_the_digest_comes_on_working_days_from_half_past_eight(
 ):
     with session_factory() as session:
         clock.moment = local(2026, 11, 28, 8, 30).astimezone(UTC)  # Saturday
-        assert inbox.send_digests(session, clock.now(), AMS) == 0
+        assert morning.send_digests(session, clock.now(), AMS) == 0
         clock.moment = local(2026, 11, 24, 8, 29).astimezone(UTC)  # Tuesday, too early
-        assert inbox.send_digests(session, clock.now(), AMS) == 0
+        assert morning.send_digests(session, clock.now(), AMS) == 0
         clock.moment = local(2026, 11, 24, 9, 45).astimezone(UTC)  # a late start still sends
-        assert inbox.send_digests(session, clock.now(), AMS) == 1
+        assert morning.send_digests(session, clock.now(), AMS) == 1
         text = session.scalars(select(Outbox.text).where(Outbox.chat_id == COACH_CHAT)).one()
     with use_locale("nl"):
         day = format_day(date(2026, 11, 24))

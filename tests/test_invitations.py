@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.services.checkins import invitations
-from bot.services.checkins.invitations import DEFAULT_PLAN, INVITE, LATER, REMIND, START
+from bot.services.checkins import invitations, planning
+from bot.services.checkins.invitations import DEFAULT_PLAN
+from bot.services.checkins.planning import LATER, START
+from bot.services.checkins.planning import INVITE, REMIND
 from bot.services.checkins.signals import LOW_WEEKS
 from bot.telegram.checkins import CLOSED
 from bot.telegram.sender import Sender
@@ -30,7 +32,7 @@ def local(*parts: int) -> datetime:
 
 def plan(runtime, clock) -> int:
     with runtime.session_factory() as session:
-        return invitations.plan_all(
+        return planning.plan_all(
             session, clock.now(), runtime.settings.zone, runtime.settings.quiet
         )
 
@@ -38,7 +40,7 @@ def plan(runtime, clock) -> int:
 async def tick(runtime, app, clock, at: datetime) -> int:
     clock.moment = at
     with runtime.session_factory() as session:
-        queued = invitations.tick(session, clock.now())
+        queued = planning.tick(session, clock.now())
     await Sender(runtime, app.bot, name="t").drain_once()
     return queued
 

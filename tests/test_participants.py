@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot import refusals
-from bot.services.appointments import attendance
+from bot.services.appointments import attendance, scanning
 from bot.services.people.participants import OUTFLOWS, PHASES
 from bot.telegram.participants import CHANGE_PHASE, HAND_OVER, LEAVES
 from bot.telegram.progress import CHECKINS
@@ -263,8 +263,8 @@ async def test_checking_in_with_the_locations_code_of_the_day(
     ]
     with session_factory() as session:
         north = session.scalars(select(Location).where(Location.name == "Wijkatelier Noord")).one()
-        code = attendance.checkin_payload(north, date(2026, 11, 24))
-        yesterday = attendance.checkin_payload(north, date(2026, 11, 23))
+        code = scanning.checkin_payload(north, date(2026, 11, 24))
+        yesterday = scanning.checkin_payload(north, date(2026, 11, 23))
     yonas = Phone(app, api, CHATS["Yonas"], "ti")
     assert await yonas.send(f"/start {code}") == [
         said(
@@ -319,7 +319,7 @@ async def test_a_qr_check_in_works_only_while_the_appointment_is_on_and_fakes_ar
 ):
     with session_factory() as session:
         north = session.scalars(select(Location).where(Location.name == "Wijkatelier Noord")).one()
-        code = attendance.checkin_payload(north, date(2026, 11, 24))
+        code = scanning.checkin_payload(north, date(2026, 11, 24))
     yonas = Phone(app, api, CHATS["Yonas"], "ti")
     for hour, minute in ((8, 30), (14, 0)):  # an hour early; after the half-day of 09:30
         clock.moment = local(2026, 11, 24, hour, minute).astimezone(UTC)

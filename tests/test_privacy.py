@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.services.appointments import attendance
+from bot.services.coaching import digest
 from bot.services.people import participants as people_service
 from bot.services.people import privacy
 from bot.services.people.privacy import LEFT_SERVICE
@@ -254,14 +255,13 @@ async def test_what_i_keep_counts_only_real_answers_and_messages_to_me(
 async def test_erasure_reaches_the_coachs_digest_and_every_message_that_quotes_them(
     app, api, runtime, people, session_factory
 ):
-    from bot.services.coaching import inbox
 
     words = "بدي انتحر، ما عاد فيني"
     rami = Phone(app, api, CHATS["Rami"], "ar")
     await rami.send(words)  # an urgent alert to the coach quotes his words
     sender = Sender(runtime, app.bot, name="t")
     with session_factory() as session:  # Monday 11:00: the coach's digest names him
-        assert inbox.send_digests(session, runtime.clock.now(), runtime.settings.zone) == 1
+        assert digest.send_digests(session, runtime.clock.now(), runtime.settings.zone) == 1
     await sender.drain_once()
     assert any("Rami" in text for text in api.texts(COACH_CHAT))
     with session_factory() as session:

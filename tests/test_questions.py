@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import answer_text, format_money, use_locale
-from bot.services.coaching import questions
+from bot.services.coaching import questions, replies, unanswered
 from bot.services.coaching.questions import (
     ANSWERED,
     ASKED,
@@ -217,13 +217,13 @@ async def test_a_question_nobody_answered_reminds_the_coach_the_next_working_mor
     asked_at = clock.now()
     with session_factory() as session:
         saturday = datetime(2026, 11, 28, 9, 0, tzinfo=AMS).astimezone(UTC)
-        assert questions.remind_unanswered(session, saturday, AMS, runtime.answers) == 0
+        assert unanswered.remind_unanswered(session, saturday, AMS, runtime.answers) == 0
     monday_early = datetime(2026, 11, 30, 8, 0, tzinfo=AMS).astimezone(UTC)
     monday = datetime(2026, 11, 30, 8, 30, tzinfo=AMS).astimezone(UTC)
     with session_factory() as session:
-        assert questions.remind_unanswered(session, monday_early, AMS, runtime.answers) == 0
-        assert questions.remind_unanswered(session, monday, AMS, runtime.answers) == 1
-        assert questions.remind_unanswered(session, monday, AMS, runtime.answers) == 0  # once
+        assert unanswered.remind_unanswered(session, monday_early, AMS, runtime.answers) == 0
+        assert unanswered.remind_unanswered(session, monday, AMS, runtime.answers) == 1
+        assert unanswered.remind_unanswered(session, monday, AMS, runtime.answers) == 0  # once
     with session_factory() as session:
         reminder = session.scalars(
             select(Outbox).where(Outbox.idempotency_key.like("alert:%:still_open"))
@@ -315,7 +315,7 @@ async def test_marked_questions_become_training_data_to_review(
     with session_factory() as session:
         alert_id = session.scalars(select(Question.alert_id)).one()
     with session_factory() as session:
-        questions.mark(session, COACH_CHAT, alert_id, "out_of_scope", runtime.clock.now())
+        replies.mark(session, COACH_CHAT, alert_id, "out_of_scope", runtime.clock.now())
     out = tmp_path / "review"
     args = argparse.Namespace(org="demo", out=str(out), merge=False)
     assert review_command(runtime, args) == 0

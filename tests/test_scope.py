@@ -20,7 +20,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 import bot.services
 from bot.refusals import REFUSALS
-from bot.services.appointments import reminders
+from bot.services.appointments import reminders, scanning
 from bot.services.coaching import alerts, questions
 from bot.services.errors import Refused
 from bot.services.messaging import broadcasts
@@ -243,7 +243,7 @@ def test_lists_show_nothing_of_another_organisation(world, runtime, session_fact
         (lambda s: inbox.open_items(s, other, now), ([], 0)),
         (lambda s: inbox.unreachable(s, other), []),
         (lambda s: attendance.expected_on(s, other, tomorrow, zone), []),
-        (lambda s: attendance.checkin_locations(s, other), []),
+        (lambda s: scanning.checkin_locations(s, other), []),
         (lambda s: participants.coaches(s, other), []),
     ):
         with session_factory() as session:

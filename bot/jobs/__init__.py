@@ -11,7 +11,7 @@ from bot.jobs.attendance import disengagement_scan, escalate_urgent, morning_dig
 from bot.jobs.checkins import invitation_tick, plan_invitations
 from bot.jobs.housekeeping import erase_after_retention, forget_old_updates
 from bot.jobs.reminders import extend_reminders, reminder_tick
-from bot.services.coaching import inbox
+from bot.services.coaching import digest
 
 
 def schedule(job_queue: JobQueue, zone: ZoneInfo) -> None:
@@ -29,7 +29,7 @@ def schedule(job_queue: JobQueue, zone: ZoneInfo) -> None:
     )
     job_queue.run_once(disengagement_scan, when=120, name="disengagement_scan_at_start")
     job_queue.run_daily(
-        morning_digest, time=inbox.DIGEST_AT.replace(tzinfo=zone), name="morning_digest"
+        morning_digest, time=digest.DIGEST_AT.replace(tzinfo=zone), name="morning_digest"
     )
     job_queue.run_once(morning_digest, when=30, name="morning_digest_at_start")
     job_queue.run_repeating(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.content import AnswerBook
 from bot.i18n import N_
 from bot.services.coaching import alerts
-from bot.services.coaching.inbox import working_day
+from bot.services.coaching.digest import working_day
 from storage.models import StaffMember, StaffRole
 
 MISSING_AMOUNTS = N_(

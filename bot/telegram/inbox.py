@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import AlertAction, MissYouAnswer, MissYouOffer, MissYouText, ShowTopics
 from bot.i18n import _, format_when, ngettext
-from bot.services.coaching import alert_handling, inbox, questions
+from bot.services.coaching import alert_handling, digest, questions
 from bot.services.coaching.alert_handling import Acted
 from bot.services.coaching.inbox import Item
 from bot.telegram.context import WegwijzerContext, chat_of
@@ -35,15 +35,15 @@ def _keyboard(item: Item) -> InlineKeyboardMarkup:
     number = item.alert_id
     rows = []
     if not item.acknowledged:
-        rows.append([_button(inbox.CALLED, AlertAction("called", number).pack())])
+        rows.append([_button(digest.CALLED, AlertAction("called", number).pack())])
     if item.reachable:
-        rows.append([_button(inbox.MISS, MissYouOffer(number).pack())])
+        rows.append([_button(digest.MISS, MissYouOffer(number).pack())])
     if item.kind == "question":  # answer with one of the organisation's answers, or note it
         rows.append([_button(questions.OTHER_TOPIC, ShowTopics(number).pack())])
     rows.append(
         [
-            _button(inbox.SNOOZE_LABEL, AlertAction("snooze", number).pack()),
-            _button(inbox.RESOLVE, AlertAction("resolve", number).pack()),
+            _button(digest.SNOOZE_LABEL, AlertAction("snooze", number).pack()),
+            _button(digest.RESOLVE, AlertAction("resolve", number).pack()),
         ]
     )
     return InlineKeyboardMarkup(rows)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import _, format_when, use_locale
 from bot.services.actions import Actor
-from bot.services.appointments import rescheduling, scheduling
+from bot.services.appointments import proposing, rescheduling, scheduling
 from bot.services.appointments.reminder_texts import NEW
 from bot.services.errors import Refused
 from bot.services.messaging.notify import tell
@@ -159,7 +159,7 @@ def new_time_preview(
     """Before a move or a proposal: exactly what the participant will read."""
     mine, start = _new_time(session, chat_id, v, now, actor)
     if v["mode"] == "propose":
-        name, text = rescheduling.proposal_text(session, mine, int(v["alert"]), start, actor.zone)
+        name, text = proposing.proposal_text(session, mine, int(v["alert"]), start, actor.zone)
     else:
         name, text = rescheduling.move_text(
             session, mine, int(v["appointment"]), occurrence_from(v), start, now, actor.zone
@@ -174,7 +174,7 @@ def new_time_save(
     """Move the occurrence, or send the proposal; the participant is told through the outbox."""
     mine, start = _new_time(session, chat_id, v, now, actor)
     if v["mode"] == "propose":
-        done = rescheduling.propose(session, mine, int(v["alert"]), start, now, actor.zone)
+        done = proposing.propose(session, mine, int(v["alert"]), start, now, actor.zone)
         return [Send(_("Sent. I will tell you when {name} answers.", name=done.name), literal=True)]
     done = rescheduling.move(
         session,

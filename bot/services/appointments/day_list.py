@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.services.appointments import attendance
+from bot.services.appointments import attendance, scanning
 from bot.services.appointments.attendance import Expected
 from bot.services.errors import Refused
 from bot.services.people.scope import Scope
@@ -85,7 +85,7 @@ def _members(day: list[Expected], start: datetime, location: int | None) -> tupl
 def checkin_places(db: Database, staff: Scope) -> list[tuple[int, str]]:
     """The organisation's places that have a check-in code: (id, name), by name."""
     with db.read() as session, session.begin():
-        return [(p.id, p.name) for p in attendance.checkin_locations(session, staff)]
+        return [(p.id, p.name) for p in scanning.checkin_locations(session, staff)]
 
 
 def todays_code(
@@ -94,5 +94,5 @@ def todays_code(
     """Today's check-in code of a place of the organisation; refused for another's place."""
     today = now.astimezone(zone).date()
     with db.read() as session, session.begin():
-        place = attendance.checkin_location(session, staff, location)
-        return CheckinCode(attendance.checkin_payload(place, today), place.name, today)
+        place = scanning.checkin_location(session, staff, location)
+        return CheckinCode(scanning.checkin_payload(place, today), place.name, today)

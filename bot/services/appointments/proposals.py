@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.services.appointments import rescheduling
-from bot.services.appointments.rescheduling import ProposalAnswer, ProposalClosed
+from bot.services.appointments import proposing
+from bot.services.appointments.proposing import ProposalAnswer, ProposalClosed
 from bot.services.people.scope import Scope
 from storage.db import Database
 
@@ -30,18 +30,16 @@ def answer(
     zone: ZoneInfo,
     quiet: tuple[time, time],
 ) -> ProposalAnswer | Closed:
-    """The participant's one tap on a proposed time (see `rescheduling.answer_proposal`)."""
+    """The participant's one tap on a proposed time (see `proposing.answer_proposal`)."""
     with db.read() as session:
         try:
-            return rescheduling.answer_proposal(
-                session, chat_id, proposal, accepted, now, zone, quiet
-            )
+            return proposing.answer_proposal(session, chat_id, proposal, accepted, now, zone, quiet)
         except ProposalClosed as closed:
             return Closed(closed.why)
 
 
 def start_proposing(db: Database, staff: Scope, alert: int) -> dict[str, object]:
     """What the coach's "new time" flow starts with under this alert; refused when the alert
-    is not a "cannot come" of someone in scope (`rescheduling.proposal_start` checks)."""
+    is not a "cannot come" of someone in scope (`proposing.proposal_start` checks)."""
     with db.read() as session:
-        return rescheduling.proposal_start(session, staff, alert)
+        return proposing.proposal_start(session, staff, alert)

@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.services.checkins import invitations
+from bot.services.checkins import planning
 from storage.db import Database
 
 
 def plan(db: Database, now: datetime, zone: ZoneInfo, quiet: tuple[time, time]) -> int:
     """Plan every participant's next invitation; returns how many were added."""
     with db.read() as session:
-        return invitations.plan_all(session, now, zone, quiet)
+        return planning.plan_all(session, now, zone, quiet)
 
 
 def queue_due(db: Database, now: datetime) -> int:
     """Move due invitations and reminders to the outbox; returns how many were queued."""
     with db.read() as session:
-        return invitations.tick(session, now)
+        return planning.tick(session, now)

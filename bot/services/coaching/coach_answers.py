@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.content import AnswerBook
-from bot.services.coaching import questions
+from bot.services.coaching import replies
 from storage.db import Database
 
 
@@ -18,8 +18,8 @@ def reply(
     """The coach replied to a question (its alert, or its message in /meldingen): the answer
     goes to the participant. Their name, and the alert, to offer noting its topic."""
     with db.read() as session:
-        name = questions.answer(session, coach_chat, replied_to, text, now)
-        return name, questions.alert_replied(session, coach_chat, replied_to)
+        name = replies.answer(session, coach_chat, replied_to, text, now)
+        return name, replies.alert_replied(session, coach_chat, replied_to)
 
 
 def topics(
@@ -27,7 +27,7 @@ def topics(
 ) -> list[tuple[str, bool]]:
     """Every topic, and whether the organisation has an answer about it (those first)."""
     with db.read() as session:
-        return questions.topics_for(session, coach_chat, alert_id, book)
+        return replies.topics_for(session, coach_chat, alert_id, book)
 
 
 def send_topic_answer(
@@ -42,7 +42,7 @@ def send_topic_answer(
     """📄 The organisation's answer about `topic` goes to the participant, in their language;
     their name."""
     with db.read() as session:
-        return questions.send_answer(
+        return replies.send_answer(
             session, coach_chat, alert_id, topic, book, now, now.astimezone(zone).date()
         )
 
@@ -50,4 +50,4 @@ def send_topic_answer(
 def note_topic(db: Database, coach_chat: int, alert_id: int, topic: str, now: datetime) -> str:
     """🏷 The question was about `topic` (for `wegwijzer nlu review`); the participant's name."""
     with db.read() as session:
-        return questions.mark(session, coach_chat, alert_id, topic, now)
+        return replies.mark(session, coach_chat, alert_id, topic, now)

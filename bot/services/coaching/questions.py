@@ -12,28 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.callbacks import Callback, MyAppointments, SendTopicAnswer, ShowTopics
+from bot.callbacks import Callback, SendTopicAnswer, ShowTopics
 from bot.content import AnswerBook
-from bot.i18n import N_, _, format_when, use_locale
+from bot.i18n import N_, _, use_locale
 from bot.services import audit
 from bot.services.coaching import alerts
-from bot.services.coaching.inbox import DIGEST_AT, working_day
 from bot.services.errors import NotAParticipant, Refused
 from bot.services.messaging import outbox
-from bot.services.people import scope
 from bot.services.text import kept
 from nlu.understand import Understood
 from storage import repositories as repo
 from storage.models import (
     PRIORITY_ALERT,
-    PRIORITY_PERSONAL,
     Alert,
     AlertState,
     Organisation,
@@ -361,289 +357,6 @@ def escalate(
         return Asked(coach.name if coach else "", row.id)
 
 
-def _question_alert(session: Session, coach_chat: int, alert_id: int) -> tuple[Alert, Participant]:
-    mine = scope.of_staff(session, coach_chat)
-    alert = scope.alert(session, mine, alert_id)
-    if alert.kind not in ("question", "crisis"):
-        raise Refused("not_a_question")
-    person = session.get(Participant, alert.participant_id or -1)
-    if person is None:
-        raise Refused("not_yours")
-    return alert, person
-
-
-def _row(session: Session, alert: Alert) -> Question | None:
-    return session.scalars(select(Question).where(Question.alert_id == alert.id)).first()
-
-
-def _close(alert: Alert, now: datetime, how: str) -> None:
-    alert.detail = {
-        **alert.detail,
-        "answers": [*alert.detail.get("answers", []), {"at": now.isoformat(), "how": how}],
-    }
-    alert.state, alert.closed_at = AlertState.RESOLVED, now
-    alert.acknowledged_at = alert.acknowledged_at or now
-
-
-def answer(session: Session, coach_chat: int, replied_to: int, text: str, now: datetime) -> str:
-    """The coach replied to a question alert in Telegram: pass the answer on to the
-    participant in their chat (once per reply), close the question. Returns their name."""
-    answer_text = kept(text).strip()
-    with session.begin():
-        mine = scope.of_staff(session, coach_chat)
-        sent = session.scalars(
-            select(Outbox).where(
-                Outbox.chat_id == coach_chat, Outbox.telegram_message_id == replied_to
-            )
-        ).first()
-        alert_id = _alert_of(sent) or _shown_in_inbox(session, mine, coach_chat, replied_to)
-        if alert_id is None:
-            raise Refused("not_a_question")
-        alert, person = _question_alert(session, coach_chat, alert_id)
-        if person.chat_id is None:
-            raise Refused("not_yours")
-        if not answer_text or len(answer_text) > 3500:
-            raise Refused("empty" if not answer_text else "answer_too_long")
-        staff = session.get(StaffMember, mine.staff_id or -1)
-        with use_locale(person.language or "nl"):
-            message = _(ANSWERED, coach=staff.name if staff else "", answer=answer_text)
-        outbox.enqueue_many(
-            session,
-            [
-                outbox.message(
-                    now,
-                    key=f"answer:{alert.id}:{replied_to}:{len(alert.detail.get('answers', []))}",
-                    chat_id=person.chat_id,
-                    text=message,
-                    kind=OutboxKind.RELAY,
-                    priority=PRIORITY_PERSONAL,
-                    participant_id=person.id,
-                    organisation_id=person.organisation_id,
-                    staff_id=mine.staff_id,
-                    language=person.language,
-                )
-            ],
-        )
-        _close(alert, now, "words")
-        row = _row(session, alert)
-        if row is not None:
-            row.answered_by, row.answered_at = "coach_words", now
-        audit.record(
-            session,
-            now,
-            "question_answered",
-            participant_id=person.id,
-            staff_id=mine.staff_id,
-            actor="staff",
-            alert_id=alert.id,
-            via="words",
-        )
-        return person.display_name or "?"
-
-
-def alert_replied(session: Session, coach_chat: int, replied_to: int) -> int | None:
-    """The question alert a coach's reply was to (for the topic buttons after it), if any."""
-    with session.begin():
-        sent = session.scalars(
-            select(Outbox).where(
-                Outbox.chat_id == coach_chat, Outbox.telegram_message_id == replied_to
-            )
-        ).first()
-        mine = scope.of_staff(session, coach_chat)
-        return _alert_of(sent) or _shown_in_inbox(session, mine, coach_chat, replied_to)
-
-
-def _shown_in_inbox(
-    session: Session, mine: scope.Scope, coach_chat: int, message_id: int
-) -> int | None:
-    """The question alert that /meldingen showed in that message (alert_handling)."""
-    for alert in session.scalars(
-        select(Alert)
-        .where(
-            Alert.organisation_id == mine.organisation_id,
-            Alert.kind.in_(("question", "crisis")),
-            Alert.detail.is_not(None),
-        )
-        .order_by(Alert.id.desc())
-        .limit(500)  # the newest: /meldingen shows open ones, answered soon after
-    ):
-        if [coach_chat, message_id] in alert.detail.get("shown", []):
-            return scope.alert(session, mine, alert.id).id  # still theirs to answer
-    return None
-
-
-def send_answer(
-    session: Session,
-    coach_chat: int,
-    alert_id: int,
-    intent: str,
-    book: AnswerBook,
-    now: datetime,
-    today: date,
-) -> str:
-    """The coach picked one of the organisation's answers: the participant gets it in their
-    own language, marked as coming from their coach; the question is closed and marked with
-    that intent. A second tap on the same answer sends nothing more (the outbox keys)."""
-    with session.begin():
-        mine = scope.of_staff(session, coach_chat)
-        alert, person = _question_alert(session, coach_chat, alert_id)
-        if person.chat_id is None:
-            raise Refused("not_yours")
-        answer_ = book.answer(slug_of(session, person), intent)
-        lang = person.language or "nl"
-        texts = book.render(answer_, lang, today) if answer_ is not None else None
-        if answer_ is None or not texts:
-            raise Refused("no_answer_in_language")
-        staff = session.get(StaffMember, mine.staff_id or -1)
-        with use_locale(lang):
-            texts[0] = _(PICKED, coach=staff.name if staff else "", answer=texts[0])
-            buttons = (
-                [[{"text": _(MY_APPOINTMENTS), "data": MyAppointments().pack()}]]
-                if "appointments" in answer_.buttons
-                else None
-            )
-        outbox.enqueue_many(
-            session,
-            [
-                outbox.message(
-                    now,
-                    key=f"picked:{alert.id}:{intent}:{number}",
-                    chat_id=person.chat_id,
-                    text=text,
-                    buttons=buttons if number == len(texts) - 1 else None,
-                    kind=OutboxKind.RELAY,
-                    priority=PRIORITY_PERSONAL,
-                    participant_id=person.id,
-                    organisation_id=person.organisation_id,
-                    staff_id=mine.staff_id,
-                    language=lang,
-                )
-                for number, text in enumerate(texts)
-            ],
-        )
-        _close(alert, now, "answer")
-        row = _row(session, alert)
-        if row is not None:
-            row.answered_by, row.answered_at, row.answer_intent = "coach_answer", now, intent
-            row.marked_intent, row.marked_at = intent, now
-        audit.record(
-            session,
-            now,
-            "question_answered",
-            participant_id=person.id,
-            staff_id=mine.staff_id,
-            actor="staff",
-            alert_id=alert.id,
-            via="answer",
-            intent=intent,
-        )
-        return person.display_name or "?"
-
-
-def mark(session: Session, coach_chat: int, alert_id: int, intent: str, now: datetime) -> str:
-    """The coach says which intent the question was: it goes into `wegwijzer nlu review`."""
-    if intent not in TOPICS:
-        raise Refused("unknown_topic")
-    with session.begin():
-        mine = scope.of_staff(session, coach_chat)
-        alert, person = _question_alert(session, coach_chat, alert_id)
-        row = _row(session, alert)
-        if row is None:
-            raise Refused("not_a_question")
-        row.marked_intent, row.marked_at = intent, now
-        audit.record(
-            session,
-            now,
-            "question_marked",
-            participant_id=person.id,
-            staff_id=mine.staff_id,
-            actor="staff",
-            alert_id=alert.id,
-            intent=intent,
-        )
-        return person.display_name or "?"
-
-
-def topics_for(
-    session: Session, coach_chat: int, alert_id: int, book: AnswerBook
-) -> list[tuple[str, bool]]:
-    """Every topic for the coach to choose from, and whether the organisation has an answer."""
-    with session.begin():
-        _alert, person = _question_alert(session, coach_chat, alert_id)
-        slug = slug_of(session, person)
-        found = [(intent, book.answer(slug, intent) is not None) for intent in TOPICS]
-        return sorted(found, key=lambda pair: not pair[1])  # the answered ones first
-
-
-def remind_unanswered(
-    session: Session, now: datetime, zone: ZoneInfo, book: AnswerBook | None = None
-) -> int:
-    """On a working morning: each question from an earlier day still not answered is shown
-    to its coach once more, with the same buttons (a reply to it answers the question)."""
-    local = now.astimezone(zone)
-    if not working_day(local.date()) or local.time() < DIGEST_AT:
-        return 0
-    start_of_day = datetime.combine(local.date(), time(0), zone)
-    reminded = 0
-    with session.begin():
-        rows = session.execute(
-            select(Question, Alert)
-            .join(Alert, Alert.id == Question.alert_id)
-            .where(
-                Question.handled == "coach",
-                Question.answered_at.is_(None),
-                Question.reminded_at.is_(None),
-                Question.created_at < start_of_day,
-                Alert.state != AlertState.RESOLVED,
-            )
-        ).all()
-        for row, alert in rows:
-            if alert.snoozed_until is not None and alert.snoozed_until > now:
-                continue
-            person = session.get(Participant, row.participant_id)
-            coach = session.get(StaffMember, alert.coach_id or -1)
-            row.reminded_at = now
-            if person is None or coach is None or coach.chat_id is None:
-                continue
-            with use_locale(coach.language):
-                text = _(
-                    STILL_OPEN,
-                    when=format_when(row.created_at, zone),
-                    name=person.display_name or "?",
-                    question=row.text,
-                )
-                buttons = [
-                    [
-                        {
-                            "text": label() if callable(label) else _(label),
-                            "data": button(alert.id).pack(),
-                        }
-                    ]
-                    for label, button in topic_actions(
-                        book, slug_of(session, person), alert.detail.get("guesses", [])
-                    )
-                ]
-            reminded += outbox.enqueue_many(
-                session,
-                [
-                    outbox.message(
-                        now,
-                        key=f"alert:{alert.id}:still_open",
-                        chat_id=coach.chat_id,
-                        text=text,
-                        buttons=buttons,
-                        kind=OutboxKind.ALERT,
-                        priority=PRIORITY_ALERT,
-                        staff_id=coach.id,
-                        organisation_id=person.organisation_id,
-                        participant_id=person.id,
-                        language=coach.language,
-                    )
-                ],
-            )
-    return reminded
-
-
 def _alert_of(sent: Outbox | None) -> int | None:
     """The alert an outbox message to a coach was about (its key is alert:<id>…)."""
     if sent is None:
@@ -652,15 +365,3 @@ def _alert_of(sent: Outbox | None) -> int | None:
     if len(parts) >= 2 and parts[0] == "alert" and parts[1].isdigit():
         return int(parts[1])
     return None
-
-
-def open_questions(session: Session, participant_id: int) -> list[Alert]:
-    return list(
-        session.scalars(
-            select(Alert).where(
-                Alert.participant_id == participant_id,
-                Alert.kind == "question",
-                Alert.state != AlertState.RESOLVED,
-            )
-        )
-    )

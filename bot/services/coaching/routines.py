@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content import AnswerBook
 from bot.services import facts
-from bot.services.coaching import disengagement, inbox, questions
+from bot.services.coaching import digest, disengagement, unanswered
 from storage.db import Database
 
 
@@ -24,14 +24,14 @@ def morning_digest(
     """Each coach's digest, the admins told of missing amounts, and each unanswered question
     shown to its coach once more; returns (digests, questions reminded)."""
     with db.read() as session:
-        digests = inbox.send_digests(session, now, zone)
+        digests = digest.send_digests(session, now, zone)
     with db.read() as session:  # a year without its amounts: tell admins
         facts.tell_admins_of_missing_amounts(session, now, zone, book)
     with db.read() as session:  # and each question nobody answered yet
-        return digests, questions.remind_unanswered(session, now, zone, book)
+        return digests, unanswered.remind_unanswered(session, now, zone, book)
 
 
 def escalate_urgent(db: Database, now: datetime, zone: ZoneInfo) -> int:
     """Urgent alerts nobody picked up in four working hours go to the organisation's staff."""
     with db.read() as session:
-        return inbox.escalate(session, now, zone)
+        return digest.escalate(session, now, zone)

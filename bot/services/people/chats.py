@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.services import conversations
 from bot.services.actions import Actor
-from bot.services.appointments import attendance
-from bot.services.appointments.attendance import CheckedIn
+from bot.services.appointments import scanning
+from bot.services.appointments.scanning import CheckedIn
 from bot.services.coaching import alerts
 from bot.services.conversations import Flows, Outcome
 from bot.services.people import identity, onboarding
@@ -56,7 +56,7 @@ def check_in(
 ) -> CheckedIn | None:
     """A /start payload that is a location's QR code of the day; None when it is not one."""
     with db.read() as session:
-        return attendance.check_in(session, chat_id, payload, now, zone)
+        return scanning.check_in(session, chat_id, payload, now, zone)
 
 
 def start_with_code(
