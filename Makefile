@@ -29,6 +29,7 @@ test: $(BIN)/wegwijzer catalogs
 
 lint: $(BIN)/wegwijzer
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 run: $(BIN)/wegwijzer catalogs
 	$(BIN)/wegwijzer db upgrade

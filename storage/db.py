@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-
 class WegwijzerSession(Session):
     """A Session whose `begin()` joins the transaction `together()` opened, so the services a
     flow step calls commit with the step, or not at all."""

@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from bot.services.checkins import invitations, planning
 from bot.services.checkins.invitations import DEFAULT_PLAN
-from bot.services.checkins.planning import LATER, START
-from bot.services.checkins.planning import INVITE, REMIND
+from bot.services.checkins.planning import INVITE, LATER, REMIND, START
 from bot.services.checkins.signals import LOW_WEEKS
 from bot.telegram.checkins import CLOSED
 from bot.telegram.sender import Sender

@@ -32,6 +32,7 @@ def import_command(runtime: Runtime, args: argparse.Namespace) -> int:
     if organisation_id is None:
         return 2
     now = runtime.clock.now()
+    report: attendance.ImportReport | scheduling.ImportReport
     if args.command == "attendance":
         report = imports.import_attendance(
             runtime.db, organisation_id, text, now, settings.zone, args.skip_errors

@@ -334,7 +334,8 @@ class EmulatedRequest(BaseRequest):
         params = request_data.parameters if request_data else {}
         if request_data is not None and request_data.contains_files:
             for part in (request_data.multipart_data or {}).values():
-                self.emulator.uploads.append(part[1])  # (file name, bytes, mime type)
+                data = part[1]  # (file name, bytes or a file, mime type)
+                self.emulator.uploads.append(data if isinstance(data, bytes) else data.read())
         try:
             body: dict[str, Any] = {"ok": True, "result": self.emulator.call(api_method, params)}
             status = 200

@@ -29,6 +29,7 @@ TAPS: dict[str, Literal["present", "late", "absent"]] = {
 }
 STALE = N_("This button is no longer active.")
 PER_MESSAGE = 20  # rows of four buttons; Telegram allows 100 buttons in one keyboard
+SIGNS: tuple[tuple[str, Literal["p", "l", "a"]], ...] = (("✅", "p"), ("⏰", "l"), ("❌", "a"))
 
 
 def _groups(found: list[Expected]) -> list[list[Expected]]:
@@ -51,7 +52,7 @@ def _row(item: Expected) -> list[InlineKeyboardButton]:
         InlineKeyboardButton(name, callback_data=MarkName().pack()),
         *[
             InlineKeyboardButton(sign, callback_data=Mark(item.appointment_id, at, tap).pack())
-            for sign, tap in (("✅", "p"), ("⏰", "l"), ("❌", "a"))
+            for sign, tap in SIGNS
         ],
     ]
 

@@ -3,6 +3,8 @@ card with taps to change their phase or hand them over, and a personal invite wi
 
 from __future__ import annotations
 
+from typing import cast
+
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -14,7 +16,9 @@ from bot.callbacks import (
     LeftBecause,
     MoveToPhase,
     OpenParticipant,
+    OutflowName,
     ParticipantCheckins,
+    PhaseName,
 )
 from bot.i18n import N_, _, format_day, format_when, language_name, ngettext
 from bot.services.appointments.reminder_texts import KINDS
@@ -147,6 +151,15 @@ def _state(found: Card, context: WegwijzerContext) -> list[str]:
     return lines
 
 
+UNKNOWN_KIND = "coach_talk"
+
+
+def _kind(kind: str | None) -> str:
+    """What kind of appointment, in the reader's language (a talk with the coach if unknown)."""
+    msgid = KINDS[kind or UNKNOWN_KIND]
+    return _(msgid)
+
+
 def _coming(found: Card, context: WegwijzerContext) -> list[str]:
     if not found.coming:
         return [_("No appointments coming.")]
@@ -155,7 +168,7 @@ def _coming(found: Card, context: WegwijzerContext) -> list[str]:
         _(
             "• {when}: {what}, {place}",
             when=format_when(o.starts_at, zone),
-            what=_(KINDS.get(o.kind, KINDS["coach_talk"])),
+            what=_kind(o.kind.value if o.kind else None),
             place=o.place or "–",
         )
         for o in found.coming
@@ -288,7 +301,10 @@ async def choose_phase(update: Update, context: WegwijzerContext) -> None:
     assert button is not None  # registered for this family only
     pid = button.participant_id
     found = caseload.phases_to_choose(context.runtime.db, context.scope, pid)
-    options = [(MoveToPhase(pid, phase).pack(), _(label)) for phase, label in found.options]
+    options = [
+        (MoveToPhase(pid, cast(PhaseName, phase)).pack(), _(label))
+        for phase, label in found.options
+    ]
     options.append((LeavesTrajectory(pid).pack(), _(LEAVES)))
     text = _("Which phase is {name} in now? Today's date is saved with it.", name=found.name)
     await say(context, chat_of(update), text, _rows(options))
@@ -303,7 +319,10 @@ async def choose_outflow(update: Update, context: WegwijzerContext) -> None:
     assert button is not None  # registered for this family only
     pid = button.participant_id
     found = caseload.outflows_to_choose(context.runtime.db, context.scope, pid)
-    options = [(LeftBecause(pid, value).pack(), _(label)) for value, label in found.options]
+    options = [
+        (LeftBecause(pid, cast(OutflowName, value)).pack(), _(label))
+        for value, label in found.options
+    ]
     text = _("Why does {name} leave? Choose one.", name=found.name)
     await say(context, chat_of(update), text, _rows(options))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -12,7 +12,7 @@ from bot.services.errors import DomainError
 from bot.services.people import scope
 from bot.telegram.context import WegwijzerContext, chat_of
 
-Handler = Callable[[Update, WegwijzerContext], Awaitable[Any]]
+Handler = Callable[[Update, WegwijzerContext], Coroutine[Any, Any, Any]]
 
 
 def staff_only(handler: Handler) -> Handler:

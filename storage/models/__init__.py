@@ -21,6 +21,7 @@ from storage.models.base import (
     ReminderState,
     StaffRole,
     UTCDateTime,
+    table_of,
 )
 from storage.models.checkin import CheckinInvitation, Signal
 from storage.models.conversation import FailedStart, FlowState, ProcessedUpdate
@@ -101,4 +102,5 @@ __all__ = [
     "StaffRole",
     "TimeProposal",
     "UTCDateTime",
+    "table_of",
 ]

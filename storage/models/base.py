@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -49,6 +49,14 @@ def enum_column(cls: type[enum.Enum]) -> Enum:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), int: Integer()}
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a mapped class, for bulk statements on the hot paths."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model!r} is not mapped to a table")
+    return table
 
 
 class Phase(enum.StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
@@ -27,6 +27,7 @@ from storage.models import (
     Reminder,
     ReminderState,
     StaffMember,
+    table_of,
 )
 
 DEFAULT_OFFSETS = ("-1d@18:00", "-2h")
@@ -198,7 +199,7 @@ def _by_id(session: Session, model: type, ids: set[int]) -> dict[int, Any]:
     """Rows (not ORM objects: this is the hot path of a reminder burst) by id."""
     if not ids:
         return {}
-    table = model.__table__
+    table = table_of(model)
     rows = session.connection().execute(select(table).where(table.c.id.in_(ids)))
     return {row.id: row for row in rows}
 
@@ -206,7 +207,7 @@ def _by_id(session: Session, model: type, ids: set[int]) -> dict[int, Any]:
 def _tick_batch(
     session: Session, now: datetime, zone: ZoneInfo, quiet: tuple[time, time], batch: int
 ) -> tuple[int, bool]:
-    table = Reminder.__table__
+    table = table_of(Reminder)
     with session.begin():
         connection = session.connection()
         due = connection.execute(
@@ -254,11 +255,11 @@ def _tick_batch(
                 person.coach_id if person else None
             )
             message = reminder_message(
-                reminder,
+                cast(Reminder, reminder),  # a Row with the reminder's columns
                 person,
                 appointment,
                 locations.get(appointment.location_id) if appointment else None,
-                staff.get(coach_id),
+                staff.get(coach_id) if coach_id is not None else None,
                 now,
                 zone,
             )

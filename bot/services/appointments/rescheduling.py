@@ -178,6 +178,7 @@ def move(
             f"appointment:{appointment.id}:moved:{skip_key(occurrence)}:{skip_key(new_start)}",
             now,
             MOVED,
+            None,
             **_moved(session, appointment, person, occurrence, new_start, zone),
         )
         return Changed(person.display_name or "?", told)

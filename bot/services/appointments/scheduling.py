@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, rrulestr
@@ -135,10 +136,11 @@ def repeat_rule(text: str) -> str | None:
     return f"FREQ=WEEKLY;BYDAY={','.join(codes)}"
 
 
-def _find(session: Session, model: type, organisation_id: int, name: str) -> list[int]:
-    column = model.display_name if model is Participant else model.name
+def _find(session: Session, model: type[Any], organisation_id: int, name: str) -> list[int]:
+    column = getattr(model, "display_name" if model is Participant else "name")
     query = select(model.id).where(
-        model.organisation_id == organisation_id, func.lower(column) == name.strip().lower()
+        model.organisation_id == organisation_id,
+        func.lower(column) == name.strip().lower(),
     )
     if model is Participant:
         query = query.where(

@@ -69,7 +69,11 @@ def plan_of(organisation: Organisation | None) -> dict[str, Any]:
         if key in DEFAULT_PLAN and _valid(key, value):
             plan[key] = value
         else:
-            log.warning("organisation %s: ignoring check-in setting %s", organisation.slug, key)
+            log.warning(
+                "organisation %s: ignoring check-in setting %s",
+                organisation.slug if organisation else "?",
+                key,
+            )
     return plan
 
 

@@ -251,8 +251,9 @@ def _send(session: Session, due: list[CheckinInvitation], now: datetime, reminde
 def _answered_since(session: Session, due: list[CheckinInvitation]) -> dict[int, bool]:
     """Who already answered a check-in in the three days before their invitation was due."""
     earliest = min(i.due_at for i in due) - timedelta(days=3)
-    last = dict(
-        session.execute(
+    last: dict[int, datetime] = {
+        pid: at
+        for pid, at in session.execute(
             select(Signal.participant_id, func.max(Signal.at))
             .where(
                 Signal.participant_id.in_({i.participant_id for i in due}),
@@ -260,8 +261,8 @@ def _answered_since(session: Session, due: list[CheckinInvitation]) -> dict[int,
                 Signal.at >= earliest,
             )
             .group_by(Signal.participant_id)
-        ).all()
-    )
+        )
+    }
     return {
         i.participant_id: i.participant_id in last
         and last[i.participant_id] >= i.due_at - timedelta(days=3)

@@ -102,7 +102,9 @@ def record(
             return [Send(HELP_NOW[domain])]
         if level is not None and previous is not None and previous - int(level) >= 2:
             _alert(session, now, person, "checkin_drop", DROP, domain, before=previous, after=level)
-        elif level is not None and low_for_weeks([(int(level), now), *earlier]):
+        elif level is not None and low_for_weeks(
+            [(int(level), now), *((int(lv), at) for lv, at in earlier if lv is not None)]
+        ):
             _alert(session, now, person, "checkin_low", LOW_WEEKS, domain)
     return []
 

@@ -98,7 +98,7 @@ def escalate(session: Session, now: datetime, zone: ZoneInfo) -> int:
                     outbox.message(
                         now,
                         key=f"escalate:{alert.id}:{admin.id}",
-                        chat_id=admin.chat_id,  # type: ignore[arg-type]
+                        chat_id=admin.chat_id,
                         text=text,
                         buttons=buttons,
                         kind=OutboxKind.ALERT,

@@ -242,7 +242,12 @@ def _chunk(
             day = came.astimezone(zone).date()
             outcomes.insert(0, Outcome(came, day, "came", (pid, came) in reminded))
         finding = judge(outcomes, rules_of(organisations.get(person.organisation_id or -1)), today)
-        if finding is not None and _alert(session, now, session.get(Participant, pid), finding):
+        participant = session.get(Participant, pid)
+        if (
+            finding is not None
+            and participant is not None
+            and _alert(session, now, participant, finding)
+        ):
             raised += 1
     return raised
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -167,7 +168,8 @@ def audience(
 
 def reachable(people: list[Participant]) -> tuple[list[Participant], Counter]:
     """Who can get a message now, and how many were skipped for which reason."""
-    kept, skipped = [], Counter()
+    kept: list[Participant] = []
+    skipped: Counter[str] = Counter()
     for person in people:
         if person.stopped_at is not None:
             skipped["stopped"] += 1
@@ -224,7 +226,7 @@ def _materialise(
     everybody, chats = audience(session, broadcast.organisation_id, targets, broadcast.everyone)
     people, skipped = reachable(everybody)
     at = now if broadcast.insist else outbox.after_quiet(now, zone, quiet)
-    common = {
+    common: dict[str, Any] = {
         "kind": OutboxKind.BROADCAST,
         "priority": PRIORITY_BULK,
         "not_before": at,
@@ -311,7 +313,7 @@ def acknowledge(session: Session, broadcast_id: int, chat_id: int, now: datetime
             )
             .values(acked_at=now)
         )
-        return bool(result.rowcount)
+        return bool(getattr(result, "rowcount", 0))
 
 
 @dataclass

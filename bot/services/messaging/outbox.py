@@ -18,7 +18,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import PRIORITY_BULK, Group, Outbox, OutboxKind, OutboxState
+from storage.models import PRIORITY_BULK, Group, Outbox, OutboxKind, OutboxState, table_of
 
 _COLUMNS = (
     Outbox.id,
@@ -66,7 +66,7 @@ def insert_ignoring_duplicates(
     rows that clash with a unique key are skipped. Returns how many were new."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = model.__table__
+    table = table_of(model)
     statement = insert(table).on_conflict_do_nothing(index_elements=conflict)
     result = session.connection().execute(statement.returning(table.c.id), rows)
     return len(result.all())
@@ -76,7 +76,7 @@ def message(
     now: datetime,
     *,
     key: str,
-    chat_id: int,
+    chat_id: int | None,
     text: str,
     kind: OutboxKind,
     priority: int,
@@ -86,6 +86,8 @@ def message(
     **links: Any,
 ) -> dict[str, Any]:
     """One outbox row as a dict for `enqueue_many`; `links` are participant_id, broadcast_id…"""
+    if chat_id is None:  # the callers choose people with a chat; never a row without one
+        raise ValueError(f"a message for {key!r} has no chat")
     if not text.strip() or len(text) > 4096:
         raise ValueError("a Telegram message has 1 to 4,096 characters")
     return {
@@ -255,7 +257,7 @@ def recover(session: Session, now: datetime, lease: timedelta) -> int:
                 last_error="requeued after a sender stopped mid-send",
             )
         )
-        return result.rowcount or 0
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def cancel(session: Session, *conditions: Any) -> int:
@@ -265,4 +267,4 @@ def cancel(session: Session, *conditions: Any) -> int:
         .where(Outbox.state == OutboxState.QUEUED, *conditions)
         .values(state=OutboxState.CANCELLED)
     )
-    return result.rowcount or 0
+    return int(getattr(result, "rowcount", 0) or 0)

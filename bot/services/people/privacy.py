@@ -43,6 +43,7 @@ from storage.models import (
     Reminder,
     Signal,
     StaffMember,
+    table_of,
 )
 
 log = logging.getLogger("wegwijzer.privacy")
@@ -132,8 +133,8 @@ def summary(session: Session, chat_id: int) -> Summary:
         )
 
 
-def _rows(session: Session, model: type, where: Any, skip: tuple[str, ...] = ()) -> list[dict]:
-    columns = [c for c in model.__table__.columns if c.name not in skip]  # type: ignore[attr-defined]
+def _rows(session: Session, model: type[Any], where: Any, skip: tuple[str, ...] = ()) -> list[dict]:
+    columns = [c for c in table_of(model).columns if c.name not in skip]
     return [
         {c.name: _plain(getattr(row, c.key)) for c in columns}
         for row in session.scalars(select(model).where(where))
