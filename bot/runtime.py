@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,12 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.db = Database(self.session_factory)
+
+    async def language_engine(self) -> Any:
+        """`nlu()` for handlers: straight away once loaded; the first time off the event loop,
+        since training or loading takes seconds (a thread hop per message costs more than the
+        parse itself)."""
+        return self._nlu if self._nlu is not None else await asyncio.to_thread(self.nlu)
 
     def nlu(self) -> Any:
         """The language engine, loaded (or trained) on first use: slow once, so adapters call

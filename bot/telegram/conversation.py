@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from telegram import Update
@@ -103,7 +102,7 @@ async def _yes_or_no(context: WegwijzerContext, chat_id: int, text: str, shown: 
     values = conversations.words_for_option(runtime.db, runtime.flows, chat_id)
     if len(values) != shown or not {"yes", "no"} <= set(values):
         return None
-    engine = await asyncio.to_thread(runtime.nlu)
+    engine = await runtime.language_engine()
     understood = interpret(engine, text, current_locale(), threshold=runtime.settings.nlu_threshold)
     wanted = {"affirm": "yes", "deny": "no"}.get(understood.intent or "")
     return values.index(wanted) if wanted else None

@@ -7,7 +7,6 @@ the answers (📄), and can note the topic (🏷) so the engine learns."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -72,7 +71,7 @@ def _typed(update: Update) -> str:
 async def _understand(context: WegwijzerContext, text: str) -> Understood:
     """What the engine makes of the words, in the chat's language."""
     runtime = context.runtime
-    engine = await asyncio.to_thread(runtime.nlu)
+    engine = await runtime.language_engine()
     return interpret(engine, text, current_locale(), threshold=runtime.settings.nlu_threshold)
 
 

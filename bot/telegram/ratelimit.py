@@ -3,6 +3,11 @@
 python-telegram-bot's own limiter pauses every request on one RetryAfter, so a running broadcast
 can freeze a bot's answers for minutes. Here replies and bulk share the global budget, but a reply
 always takes the next free slot, and a RetryAfter met by bulk pauses only bulk.
+
+The global budget is counted over a sliding second, as Telegram states it ("about 30 messages
+per second") and as python-telegram-bot's AIORateLimiter counts it: a reply is not held back
+behind an even spacing while the second still has room. Bulk (the outbox) is also spread
+evenly over the second, so a broadcast never arrives at Telegram as a burst.
 """
 
 from __future__ import annotations
@@ -38,10 +43,13 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         max_retries: int = 3,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.interval = 1.0 / per_second
+        self.budget = max(1, round(per_second))  # messages per window…
+        self.window = self.budget / per_second  # …of about a second (longer below 1/s)
         self.max_retries = max_retries
         self.clock = clock
-        self._next_slot = 0.0
+        self._sent: deque[float] = deque()
+        self.interval = 1.0 / per_second  # bulk is spread evenly, never sent in bursts
+        self._next_bulk = 0.0
         self._replies_waiting = 0
         self._bulk_paused_until = 0.0
         self._chat_next: dict[int, float] = {}
@@ -85,28 +93,37 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                     await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
+    def _global_wait(self, now: float) -> float:
+        """Seconds until the sliding window has room (0: now)."""
+        while self._sent and self._sent[0] + self.window <= now:
+            self._sent.popleft()
+        return 0.0 if len(self._sent) < self.budget else self._sent[0] + self.window - now
+
     def _take_global(self, now: float) -> bool:
-        if now < self._next_slot:
+        if self._global_wait(now) > 0:
             return False
-        self._next_slot = max(now, self._next_slot) + self.interval
+        self._sent.append(now)
         return True
 
     async def _reply_turn(self) -> None:
         self._replies_waiting += 1
         try:
             while not self._take_global(self.clock()):
-                await asyncio.sleep(max(self._next_slot - self.clock(), 0.0005))
+                await asyncio.sleep(max(self._global_wait(self.clock()), 0.0005))
         finally:
             self._replies_waiting -= 1
 
     async def _bulk_turn(self, chat_id: int | None) -> None:
         while True:
             now = self.clock()
-            wait = max(self._bulk_paused_until - now, self._chat_wait(chat_id, now))
+            wait = max(
+                self._bulk_paused_until - now, self._chat_wait(chat_id, now), self._next_bulk - now
+            )
             if wait <= 0 and not self._replies_waiting and self._take_global(now):
                 self._chat_taken(chat_id, now)
+                self._next_bulk = max(now, self._next_bulk) + self.interval
                 return
-            await asyncio.sleep(max(wait, self._next_slot - now, 0.002))
+            await asyncio.sleep(max(wait, self._global_wait(now), 0.002))
 
     def _chat_wait(self, chat_id: int | None, now: float) -> float:
         if chat_id is None:

@@ -5,8 +5,6 @@ was; the safety answer comes at once, in the chat's language."""
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
@@ -38,7 +36,7 @@ async def crisis_first(update: Update, context: WegwijzerContext) -> None:
     if not text.strip() or text.startswith("/"):
         return
     runtime = context.runtime
-    engine = await asyncio.to_thread(runtime.nlu)
+    engine = await runtime.language_engine()
     understood = interpret(engine, text, current_locale(), threshold=runtime.settings.nlu_threshold)
     context.understood = understood  # the question handler reads the same judgement
     if understood.maybe_crisis and not understood.crisis:

@@ -19,9 +19,15 @@ def next_in_rule(
 ) -> datetime | None:
     """The first occurrence after `now` of a local wall-clock rule (kept across DST changes)."""
     local_first = first.astimezone(zone).replace(tzinfo=None) if first else None
-    parsed = rrulestr(rule, dtstart=local_first) if local_first else rrulestr(rule)
+    parsed = _rule(rule, local_first) if local_first else _own_rule(rule)
     found = parsed.after(now.astimezone(zone).replace(tzinfo=None))
     return found.replace(tzinfo=zone) if found is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _own_rule(text: str) -> Any:
+    """A rule with its own DTSTART (a location's opening hours), parsed once."""
+    return rrulestr(text)
 
 
 def skip_key(start: datetime) -> str:
