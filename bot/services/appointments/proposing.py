@@ -16,7 +16,7 @@ from bot.services.appointments.reminder_texts import render
 from bot.services.appointments.rescheduling import Changed, _local, _one_off_copy, _place
 from bot.services.errors import DomainError, Refused
 from bot.services.messaging import outbox
-from bot.services.messaging.notify import tell
+from bot.services.messaging.notify import staff_message, tell
 from bot.services.people import scope
 from bot.services.people.scope import Scope
 from storage import repositories as repo
@@ -26,7 +26,6 @@ from storage.models import (
     AlertState,
     Appointment,
     Location,
-    OutboxKind,
     Participant,
     ProposalState,
     StaffMember,
@@ -212,18 +211,14 @@ def answer_proposal(
             outbox.enqueue_many(
                 session,
                 [
-                    outbox.message(
+                    staff_message(
                         now,
-                        key=f"proposal:{proposal.id}:answer",
-                        chat_id=coach.chat_id,
-                        text=text,
-                        buttons=buttons,
-                        kind=OutboxKind.ALERT,
-                        priority=PRIORITY_PERSONAL,
-                        staff_id=coach.id,
-                        organisation_id=person.organisation_id,
-                        participant_id=person.id,
-                        language=coach.language,
+                        f"proposal:{proposal.id}:answer",
+                        coach,
+                        text,
+                        person,
+                        buttons,
+                        PRIORITY_PERSONAL,
                     )
                 ],
             )

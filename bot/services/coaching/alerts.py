@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from bot.callbacks import Callback
 from bot.i18n import N_, _, use_locale
 from bot.services.messaging import outbox
+from bot.services.messaging.notify import staff_message
 from storage.models import (
-    PRIORITY_ALERT,
     PRIORITY_BULK,
     Alert,
     AlertState,
     Outbox,
-    OutboxKind,
     Participant,
     StaffMember,
 )
@@ -92,21 +91,7 @@ def raise_alert(
             ]
         outbox.enqueue_many(
             session,
-            [
-                outbox.message(
-                    now,
-                    key=f"alert:{alert.id}",
-                    chat_id=coach.chat_id,
-                    text=text,
-                    buttons=buttons or None,
-                    kind=OutboxKind.ALERT,
-                    priority=PRIORITY_ALERT,
-                    staff_id=coach.id,
-                    organisation_id=participant.organisation_id,
-                    participant_id=participant.id,
-                    language=coach.language,
-                )
-            ],
+            [staff_message(now, f"alert:{alert.id}", coach, text, participant, buttons or None)],
         )
     return alert
 
@@ -182,19 +167,6 @@ def tell_staff(
         text = _(msgid, **params)
     outbox.enqueue_many(
         session,
-        [
-            outbox.message(
-                now,
-                key=key,
-                chat_id=staff.chat_id,
-                text=text,
-                kind=OutboxKind.ALERT,
-                priority=PRIORITY_ALERT,
-                staff_id=staff.id,
-                organisation_id=staff.organisation_id,
-                participant_id=participant.id if participant else None,
-                language=staff.language,
-            )
-        ],
+        [staff_message(now, key, staff, text, participant)],
     )
     return True

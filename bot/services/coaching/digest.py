@@ -16,6 +16,7 @@ from bot.services.appointments import attendance
 from bot.services.coaching import alerts
 from bot.services.coaching.inbox import _open, unreachable
 from bot.services.messaging import outbox
+from bot.services.messaging.notify import staff_message
 from bot.services.people.scope import Scope
 from storage.models import (
     PRIORITY_ALERT,
@@ -95,18 +96,8 @@ def escalate(session: Session, now: datetime, zone: ZoneInfo) -> int:
                         [{"text": _(RESOLVE), "data": AlertAction("resolve", alert.id).pack()}],
                     ]
                 rows.append(
-                    outbox.message(
-                        now,
-                        key=f"escalate:{alert.id}:{admin.id}",
-                        chat_id=admin.chat_id,
-                        text=text,
-                        buttons=buttons,
-                        kind=OutboxKind.ALERT,
-                        priority=PRIORITY_ALERT,
-                        staff_id=admin.id,
-                        organisation_id=alert.organisation_id,
-                        participant_id=person.id,
-                        language=admin.language,
+                    staff_message(
+                        now, f"escalate:{alert.id}:{admin.id}", admin, text, person, buttons
                     )
                 )
             outbox.enqueue_many(session, rows)

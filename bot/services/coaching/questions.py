@@ -25,16 +25,15 @@ from bot.services import audit
 from bot.services.coaching import alerts
 from bot.services.errors import NotAParticipant, Refused
 from bot.services.messaging import outbox
+from bot.services.messaging.notify import staff_message
 from bot.services.text import kept
 from nlu.understand import Understood
 from storage import repositories as repo
 from storage.models import (
-    PRIORITY_ALERT,
     Alert,
     AlertState,
     Organisation,
     Outbox,
-    OutboxKind,
     OutboxState,
     Participant,
     ParticipantStatus,
@@ -267,18 +266,8 @@ def _add_to_thread(
         session,
         [
             {
-                **outbox.message(
-                    now,
-                    key=f"alert:{alert.id}:thread:{len(asked)}",
-                    chat_id=coach.chat_id,
-                    text=text,
-                    buttons=first.buttons,
-                    kind=OutboxKind.ALERT,
-                    priority=PRIORITY_ALERT,
-                    staff_id=coach.id,
-                    organisation_id=person.organisation_id,
-                    participant_id=person.id,
-                    language=coach.language,
+                **staff_message(
+                    now, f"alert:{alert.id}:thread:{len(asked)}", coach, text, person, first.buttons
                 ),
                 "telegram_message_id": first.telegram_message_id,  # an edit of that message
             }

@@ -13,11 +13,10 @@ from bot.i18n import _, format_when, use_locale
 from bot.services.coaching.digest import DIGEST_AT, working_day
 from bot.services.coaching.questions import STILL_OPEN, slug_of, topic_actions
 from bot.services.messaging import outbox
+from bot.services.messaging.notify import staff_message
 from storage.models import (
-    PRIORITY_ALERT,
     Alert,
     AlertState,
-    OutboxKind,
     Participant,
     Question,
     StaffMember,
@@ -74,21 +73,7 @@ def remind_unanswered(
                 ]
             reminded += outbox.enqueue_many(
                 session,
-                [
-                    outbox.message(
-                        now,
-                        key=f"alert:{alert.id}:still_open",
-                        chat_id=coach.chat_id,
-                        text=text,
-                        buttons=buttons,
-                        kind=OutboxKind.ALERT,
-                        priority=PRIORITY_ALERT,
-                        staff_id=coach.id,
-                        organisation_id=person.organisation_id,
-                        participant_id=person.id,
-                        language=coach.language,
-                    )
-                ],
+                [staff_message(now, f"alert:{alert.id}:still_open", coach, text, person, buttons)],
             )
     return reminded
 

@@ -1,16 +1,25 @@
 """Messages to one person, queued in the outbox in their own language: the single place that
 knows who may still get a message (not after /stop, a block, or leaving) and how such a row
-looks. Services that tell a participant something call `tell`."""
+looks. Services that tell a participant something call `tell`; a message to a coach or an
+admin is built by `staff_message`."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.i18n import _, use_locale
 from bot.services.messaging import outbox
-from storage.models import PRIORITY_PERSONAL, OutboxKind, Participant, ParticipantStatus
+from storage.models import (
+    PRIORITY_ALERT,
+    PRIORITY_PERSONAL,
+    OutboxKind,
+    Participant,
+    ParticipantStatus,
+    StaffMember,
+)
 
 
 def reachable(person: Participant) -> bool:
@@ -57,3 +66,29 @@ def tell(
         ],
     )
     return True
+
+
+def staff_message(
+    now: datetime,
+    key: str,
+    staff: StaffMember,
+    text: str,
+    participant: Participant | None = None,
+    buttons: list[Any] | None = None,
+    priority: int = PRIORITY_ALERT,
+) -> dict[str, Any]:
+    """The outbox row of a message to a coach or admin, in their language, about a participant
+    (or about nobody in particular, as the morning digest)."""
+    return outbox.message(
+        now,
+        key=key,
+        chat_id=staff.chat_id,
+        text=text,
+        buttons=buttons,
+        kind=OutboxKind.ALERT,
+        priority=priority,
+        staff_id=staff.id,
+        organisation_id=staff.organisation_id,
+        participant_id=participant.id if participant else None,
+        language=staff.language,
+    )
