@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import AppointmentsOf, AppointmentStep, Callback, NewTime
 from bot.i18n import _, format_when
-from bot.services.appointments import booking, changing, proposals
+from bot.services.appointments import booking, changing, proposing
 from bot.services.appointments.reminder_texts import KINDS
 from bot.services.appointments.rescheduling import occurrence_from
 from bot.telegram import appointments
@@ -215,7 +215,7 @@ async def propose(update: Update, context: WegwijzerContext) -> None:
     button = NewTime.unpack(query.data if query else None)
     if button is None:
         return
-    variables = proposals.start_proposing(context.runtime.db, context.scope, button.alert)
+    variables = proposing.start_proposing(context.runtime.db, context.scope, button.alert)
     await start_flow(update, context, "new_time", variables)
 
 

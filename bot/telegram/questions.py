@@ -21,7 +21,7 @@ from bot.callbacks import (
     ShowTopics,
 )
 from bot.i18n import N_, _, current_locale, format_when
-from bot.services.coaching import asking, coach_answers, questions
+from bot.services.coaching import asking, questions, replies
 from bot.services.coaching.asking import Answer
 from bot.telegram import appointments, reminders
 from bot.telegram.context import WegwijzerContext, chat_of
@@ -274,7 +274,7 @@ async def coach_answer(update: Update, context: WegwijzerContext) -> bool:
     chat_id = chat_of(update)
     runtime = context.runtime
     replied_to = message.reply_to_message.message_id
-    name, alert_id = coach_answers.reply(
+    name, alert_id = replies.reply(
         runtime.db, chat_id, replied_to, message.text or "", runtime.clock.now()
     )
     context.wake_sender()
@@ -292,7 +292,7 @@ async def show_topics(update: Update, context: WegwijzerContext) -> None:
     assert button is not None  # registered for this family only
     runtime = context.runtime
     alert_id = button.alert_id
-    found = coach_answers.topics(runtime.db, chat_of(update), alert_id, runtime.answers)
+    found = replies.topics(runtime.db, chat_of(update), alert_id, runtime.answers)
     rows = [[_topic_button(topic, has_answer, alert_id)] for topic, has_answer in found]
     await say(context, chat_of(update), _(questions.WHICH_TOPIC), InlineKeyboardMarkup(rows))
 
@@ -312,7 +312,7 @@ async def send_topic_answer(update: Update, context: WegwijzerContext) -> None:
     button = SendTopicAnswer.unpack(query.data)
     assert button is not None  # registered for this family only
     runtime = context.runtime
-    name = coach_answers.send_topic_answer(
+    name = replies.send_topic_answer(
         runtime.db,
         chat_of(update),
         button.alert_id,
@@ -333,7 +333,7 @@ async def note_topic(update: Update, context: WegwijzerContext) -> None:
     button = NoteTopic.unpack(query.data)
     assert button is not None  # registered for this family only
     runtime = context.runtime
-    coach_answers.note_topic(
+    replies.note_topic(
         runtime.db, chat_of(update), button.alert_id, button.topic, runtime.clock.now()
     )
     await show_choice(query)

@@ -7,8 +7,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callbacks import ProposalReply, Rsvp
 from bot.i18n import N_, _
-from bot.services.appointments import proposals, rsvp
-from bot.services.appointments.proposals import Closed
+from bot.services.appointments import proposing, rsvp
+from bot.services.appointments.proposing import Closed
 from bot.telegram.context import WegwijzerContext, chat_of
 from bot.telegram.render import say, show_choice
 
@@ -144,7 +144,7 @@ async def answer_proposal(update: Update, context: WegwijzerContext) -> None:
         await say(context, chat_id, _(STALE))
         return
     runtime = context.runtime
-    result = proposals.answer(
+    result = proposing.answer(
         runtime.db,
         chat_id,
         button.proposal,

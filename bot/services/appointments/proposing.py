@@ -20,6 +20,7 @@ from bot.services.messaging.notify import staff_message, tell
 from bot.services.people import scope
 from bot.services.people.scope import Scope
 from storage import repositories as repo
+from storage.db import Database
 from storage.models import (
     PRIORITY_PERSONAL,
     Alert,
@@ -236,3 +237,34 @@ def answer_proposal(
         else:
             reply = _("OK. I will tell your coach. You will get another time.")
         return ProposalAnswer(accepted, reply, coach_name)
+
+
+@dataclass(frozen=True)
+class Closed:
+    """Why the proposal cannot be answered: "answered", "withdrawn", "passed" or "unknown"."""
+
+    why: str
+
+
+def answer(
+    db: Database,
+    chat_id: int,
+    proposal: int,
+    accepted: bool,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+) -> ProposalAnswer | Closed:
+    """The participant's one tap on a proposed time (see `answer_proposal`)."""
+    with db.read() as session:
+        try:
+            return answer_proposal(session, chat_id, proposal, accepted, now, zone, quiet)
+        except ProposalClosed as closed:
+            return Closed(closed.why)
+
+
+def start_proposing(db: Database, staff: Scope, alert: int) -> dict[str, object]:
+    """What the coach's "new time" flow starts with under this alert; refused when the alert
+    is not a "cannot come" of someone in scope (`proposal_start` checks)."""
+    with db.read() as session:
+        return proposal_start(session, staff, alert)

@@ -4,6 +4,7 @@ one of the organisation's answers in the participant's language; and notes its t
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from bot.services.errors import Refused
 from bot.services.messaging import outbox
 from bot.services.people import scope
 from bot.services.text import kept
+from storage.db import Database
 from storage.models import (
     PRIORITY_PERSONAL,
     Alert,
@@ -248,3 +250,44 @@ def topics_for(
         slug = slug_of(session, person)
         found = [(intent, book.answer(slug, intent) is not None) for intent in TOPICS]
         return sorted(found, key=lambda pair: not pair[1])  # the answered ones first
+
+
+def reply(
+    db: Database, coach_chat: int, replied_to: int, text: str, now: datetime
+) -> tuple[str, int | None]:
+    """The coach replied to a question (its alert, or its message in /meldingen): the answer
+    goes to the participant. Their name, and the alert, to offer noting its topic."""
+    with db.read() as session:
+        name = answer(session, coach_chat, replied_to, text, now)
+        return name, alert_replied(session, coach_chat, replied_to)
+
+
+def topics(
+    db: Database, coach_chat: int, alert_id: int, book: AnswerBook
+) -> list[tuple[str, bool]]:
+    """Every topic, and whether the organisation has an answer about it (those first)."""
+    with db.read() as session:
+        return topics_for(session, coach_chat, alert_id, book)
+
+
+def send_topic_answer(
+    db: Database,
+    coach_chat: int,
+    alert_id: int,
+    topic: str,
+    book: AnswerBook,
+    now: datetime,
+    zone: ZoneInfo,
+) -> str:
+    """📄 The organisation's answer about `topic` goes to the participant, in their language;
+    their name."""
+    with db.read() as session:
+        return send_answer(
+            session, coach_chat, alert_id, topic, book, now, now.astimezone(zone).date()
+        )
+
+
+def note_topic(db: Database, coach_chat: int, alert_id: int, topic: str, now: datetime) -> str:
+    """🏷 The question was about `topic` (for `wegwijzer nlu review`); the participant's name."""
+    with db.read() as session:
+        return mark(session, coach_chat, alert_id, topic, now)
