@@ -20,6 +20,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from flows.steps.scale import DOMAINS
+from storage.models import Outflow
+
 Category = Literal["niet", "beperkt", "voldoende"]
 RANK: dict[Category, int] = {"niet": 0, "beperkt": 1, "voldoende": 2}
 
@@ -37,37 +40,11 @@ MATRICES: dict[str, tuple[str, ...]] = {
         "maatschappelijke_participatie",
         "justitie",
     ),
-    "2017": (
-        "financien",
-        "werk_opleiding",
-        "tijdsbesteding",
-        "huisvesting",
-        "huiselijke_relaties",
-        "geestelijke_gezondheid",
-        "lichamelijke_gezondheid",
-        "middelengebruik",
-        "basale_adl",
-        "instrumentele_adl",
-        "sociaal_netwerk",
-        "maatschappelijke_participatie",
-        "justitie",
-    ),
+    "2017": DOMAINS,  # the check-ins ask about the same thirteen
 }
 FINANCES = "financien"  # the one domain where "limited" (3) is enough for self-sufficient
 
-OUTFLOW = (
-    "betaald_werk",
-    "reguliere_opleiding",
-    "leer_werktraject",
-    "werkervaringsplaats",
-    "vrijwilligerswerk",
-    "ander_project",
-    "certificaat",
-    "geen_werk",
-    "voortijdige_uitval",
-    "kan_niet_werken",
-    "onbekend",
-)
+OUTFLOW = tuple(o.value for o in Outflow)  # in the order of seed 001, table B3.1
 PARTICIPATION = frozenset(OUTFLOW[:6])  # "one in three reached a form of participation"
 SMALLEST_BASE = 5  # a published cell with a smaller base is shown as "–"
 SUPPRESSED = "–"
