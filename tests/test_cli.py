@@ -340,6 +340,16 @@ def test_an_organisation_starts_with_the_set_up_commands_in_order(tmp_path: Path
     assert len(codes) == 2 and codes[1].startswith("أمل حسن,")  # who left gets no code
     assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
     assert "alerts: {'absences_in_a_row': 3" in run("org", "settings", "--org", "noord").stdout
+    scores = tmp_path / "zrm.csv"
+    scores.write_text(
+        "participant,location,measured_on,domain,score\n"
+        "أمل حسن,De Brug,2025-02-10,financien,2\nأمل حسن,De Brug,2025-09-01,financien,4\n",
+        encoding="utf-8",
+    )
+    zrm = run("zrm", "import", str(scores), "--org", "noord", "--matrix", "2017")
+    assert zrm.returncode == 0 and "2 ZRM scores imported." in zrm.stdout, zrm.stderr
+    twice = run("zrm", "import", str(scores), "--org", "noord", "--matrix", "2017")
+    assert twice.returncode == 2 and "Line 2: this is already in Wegwijzer." in twice.stderr
     again = run("org", "create", "--slug", "noord", "--name", "X")
     assert again.returncode == 2 and "is already used" in again.stderr
     wrong = run("org", "set", "--org", "noord", "checkins", "weekday", "friday")

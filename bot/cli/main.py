@@ -14,7 +14,7 @@ from typing import TextIO, cast
 from urllib.parse import urlparse
 
 from bot import content
-from bot.cli import appointments, audit, broadcast, checkins, nlu
+from bot.cli import appointments, audit, broadcast, checkins, history, nlu
 from bot.cli import setup as set_up
 from bot.console.chat import run_console
 from bot.content import ContentError
@@ -179,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     send.add_argument("--list", action="store_true", help="the organisation's recent messages")
     set_up.add_parsers(commands)
+    history.add_parsers(commands)
     return parser
 
 
@@ -306,6 +307,8 @@ def _with_runtime(args: argparse.Namespace, runtime: Runtime) -> int:
         return broadcast.broadcast_command(runtime, args)
     if args.command in set_up.COMMANDS:
         return set_up.run(runtime, args)
+    if args.command in history.COMMANDS:
+        return history.run(runtime, args)
     if args.command == "sender":
         asyncio.run(run_sender_only(runtime, build_application(runtime)))
         return 0

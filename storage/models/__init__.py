@@ -50,6 +50,7 @@ from storage.models.participant import (
     ConsentRecord,
     Participant,
     PhaseChange,
+    ZrmMeasurement,
 )
 from storage.models.reminder import AppointmentAnswer, Reminder
 
@@ -102,5 +103,6 @@ __all__ = [
     "StaffRole",
     "TimeProposal",
     "UTCDateTime",
+    "ZrmMeasurement",
     "table_of",
 ]

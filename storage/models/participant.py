@@ -90,3 +90,24 @@ class AnonymousCount(Base):
     key: Mapped[str] = mapped_column(String(60))  # e.g. present, activering>vrijwilliger
     month: Mapped[date]  # the first day of the month it happened in
     count: Mapped[int]
+
+
+class ZrmMeasurement(Base):
+    """A professional's ZRM score (1–5) on one domain at one date: what the impact figures
+    count. Never a check-in signal, which is the participant's own voice."""
+
+    __tablename__ = "zrm_measurement"
+    __table_args__ = (UniqueConstraint("participant_id", "measured_on", "domain"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    measured_on: Mapped[date]
+    matrix: Mapped[str] = mapped_column(String(4))  # "2013" or "2017"
+    domain: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int]
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))  # None: imported
+    recorded_at: Mapped[datetime]

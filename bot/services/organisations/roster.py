@@ -268,7 +268,7 @@ def _store(
         reference=row.reference,
         organisation_id=organisation_id,
         location_id=_location(session, organisation_id, row.location),
-        programme_id=_programme(session, organisation_id, row.programme, now),
+        programme_id=programme_id(session, organisation_id, row.programme, now),
         coach_id=row.coach_id,
         language=row.language,
         phase=row.phase if row.left_on is None else None,
@@ -341,7 +341,7 @@ def _location(session: Session, organisation_id: int, name: str) -> int | None:
     return location.id
 
 
-def _programme(session: Session, organisation_id: int, text: str, now: datetime) -> int | None:
+def programme_id(session: Session, organisation_id: int, text: str, now: datetime) -> int | None:
     """The programme by its short name or its name; a new one when there is none yet."""
     text = " ".join(text.split())[:200]
     if not text:

@@ -43,6 +43,7 @@ from storage.models import (
     Reminder,
     Signal,
     StaffMember,
+    ZrmMeasurement,
     table_of,
 )
 
@@ -172,6 +173,9 @@ def export(session: Session, chat_id: int, now: datetime) -> dict[str, Any]:
                 session, CheckinInvitation, CheckinInvitation.participant_id == pid
             ),
             "phase_changes": _rows(session, PhaseChange, PhaseChange.participant_id == pid),
+            "zrm_scores_by_your_coach": _rows(
+                session, ZrmMeasurement, ZrmMeasurement.participant_id == pid
+            ),
             "alerts_for_the_coach": _rows(session, Alert, Alert.participant_id == pid),
             "questions_you_asked": _rows(session, Question, Question.participant_id == pid),
             "reminders": _rows(
