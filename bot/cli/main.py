@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from bot import content
 from bot.cli import appointments, audit, broadcast, checkins, history, nlu
+from bot.cli import report as reports
 from bot.cli import setup as set_up
 from bot.console.chat import run_console
 from bot.content import ContentError
@@ -180,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--list", action="store_true", help="the organisation's recent messages")
     set_up.add_parsers(commands)
     history.add_parsers(commands)
+    reports.add_parsers(commands)
     return parser
 
 
@@ -309,6 +311,8 @@ def _with_runtime(args: argparse.Namespace, runtime: Runtime) -> int:
         return set_up.run(runtime, args)
     if args.command in history.COMMANDS:
         return history.run(runtime, args)
+    if args.command in reports.COMMANDS:
+        return reports.run(runtime, args)
     if args.command == "sender":
         asyncio.run(run_sender_only(runtime, build_application(runtime)))
         return 0

@@ -34,8 +34,16 @@ def safe(value: Any) -> Any:
 class SafeWriter:
     """csv.DictWriter whose text cells can never become formulas."""
 
-    def __init__(self, out: IO[str], fieldnames: Iterable[str]) -> None:
-        self._writer = csv.DictWriter(out, fieldnames=list(fieldnames))
+    def __init__(
+        self,
+        out: IO[str],
+        fieldnames: Iterable[str],
+        delimiter: str = ",",
+        lineterminator: str = "\r\n",
+    ) -> None:
+        self._writer = csv.DictWriter(
+            out, fieldnames=list(fieldnames), delimiter=delimiter, lineterminator=lineterminator
+        )
 
     def writeheader(self) -> None:
         self._writer.writeheader()

@@ -1,0 +1,197 @@
+"""The funder's report of one organisation, read from the data: who entered which programme
+when, their phase steps with their dates, one outflow category when they left, the
+professionals' ZRM scores, the reach of broadcasts per language and the contacts. The rules
+(rules.py) and the figure modules decide what counts; this module only reads, so the CLI, the
+web page and the PDF show the same numbers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.services.impact.outflow import outflow
+from bot.services.impact.phases import Trajectory, phases
+from bot.services.impact.rules import Measured
+from bot.services.impact.zrm import zrm
+from bot.services.organisations.setup import organisation
+from storage.db import Database
+from storage.models import (
+    Location,
+    Outbox,
+    OutboxKind,
+    Participant,
+    PhaseChange,
+    Programme,
+    Question,
+    ZrmMeasurement,
+)
+
+NO_PROGRAMME = "-"  # people the organisation did not put in a programme
+
+
+@dataclass(frozen=True)
+class Period:
+    """From and to, both included; None: open on that side (no period: all time)."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def holds(self, day: date | None) -> bool:
+        return (
+            day is not None
+            and (self.start is None or day >= self.start)
+            and (self.end is None or day <= self.end)
+        )
+
+    def moments(self) -> tuple[datetime, datetime]:
+        begin = datetime.combine(self.start or date(1970, 1, 1), time(), tzinfo=UTC)
+        end = datetime.combine(self.end or date(9999, 12, 30), time.max, tzinfo=UTC)
+        return begin, end
+
+
+def impact(db: Database, slug: str, period: Period, programme: str | None = None) -> dict[str, Any]:
+    """Every figure of the report, with its count and base, for the organisation `slug`."""
+    with db.read() as session:
+        org = organisation(session, slug)
+        names: dict[int, str] = {
+            pid: slug
+            for pid, slug in session.execute(
+                select(Programme.id, Programme.slug).where(Programme.organisation_id == org.id)
+            )
+        }
+        people = [
+            p
+            for p in session.scalars(
+                select(Participant).where(Participant.organisation_id == org.id)
+            )
+            if programme is None or names.get(p.programme_id or -1) == programme
+        ]
+        ids = {p.id for p in people}
+        entered = [p for p in people if period.holds(p.started_on)]
+        steps = _steps(session, ids)
+        return {
+            "organisation": org.slug,
+            "period": {
+                "from": period.start.isoformat() if period.start else None,
+                "to": period.end.isoformat() if period.end else None,
+            },
+            "programme": programme,
+            "zrm": _zrm(session, org.id, ids, period),
+            "outflow": _outflow(entered, steps, names),
+            "phases": phases(
+                Trajectory(
+                    names.get(p.programme_id or -1, NO_PROGRAMME),
+                    p.started_on or date.min,
+                    _reached(steps.get(p.id, [])),
+                )
+                for p in entered
+            ),
+            "reach": _reach(session, org.id, ids, period),
+            "contacts": _contacts(session, ids, period),
+        }
+
+
+def _steps(session: Session, ids: set[int]) -> dict[int, list[PhaseChange]]:
+    found: dict[int, list[PhaseChange]] = {}
+    for step in session.scalars(select(PhaseChange).order_by(PhaseChange.on, PhaseChange.id)):
+        if step.participant_id in ids:
+            found.setdefault(step.participant_id, []).append(step)
+    return found
+
+
+def _reached(steps: list[PhaseChange]) -> dict[str, date]:
+    first: dict[str, date] = {}
+    for step in steps:
+        if step.to_phase is not None:
+            first.setdefault(step.to_phase.value, step.on)
+    return first
+
+
+def _outflow(
+    entered: list[Participant], steps: dict[int, list[PhaseChange]], names: dict[int, str]
+) -> dict[str, Any]:
+    """Everyone who entered in the period and left, with the category of their leaving."""
+    left = []
+    still = 0
+    for person in entered:
+        leaving = [s for s in steps.get(person.id, []) if s.to_phase is None and s.outflow]
+        if not leaving:
+            still += 1
+            continue
+        category = leaving[-1].outflow
+        assert category is not None
+        left.append((names.get(person.programme_id or -1, NO_PROGRAMME), category.value))
+    return {**outflow(left), "in_trajectory": still}
+
+
+def _zrm(session: Session, organisation_id: int, ids: set[int], period: Period) -> dict[str, Any]:
+    rows = [
+        m
+        for m in session.scalars(
+            select(ZrmMeasurement).where(ZrmMeasurement.organisation_id == organisation_id)
+        )
+        if m.participant_id in ids and period.holds(m.measured_on)
+    ]
+    matrices = Counter(m.matrix for m in rows)
+    matrix = matrices.most_common(1)[0][0] if matrices else "2017"
+    places: dict[int, str] = {
+        lid: name for lid, name in session.execute(select(Location.id, Location.name))
+    }
+    latest: dict[int, tuple[date, str]] = {}
+    for m in rows:
+        place = places.get(m.location_id or -1, "")
+        if m.participant_id not in latest or m.measured_on >= latest[m.participant_id][0]:
+            latest[m.participant_id] = (m.measured_on, place)
+    measured = [
+        Measured(m.participant_id, m.measured_on, m.domain, m.score)
+        for m in rows
+        if m.matrix == matrix
+    ]
+    figures = zrm(measured, matrix, {pid: place for pid, (_, place) in latest.items()})
+    return {"matrix": matrix, **figures}
+
+
+def _reach(session: Session, organisation_id: int, ids: set[int], period: Period) -> dict[str, Any]:
+    """Per language: broadcast messages that reached someone, and "👍 understood" taps."""
+    begin, end = period.moments()
+    rows = session.execute(
+        select(Outbox.language, Outbox.participant_id, Outbox.acked_at).where(
+            Outbox.organisation_id == organisation_id,
+            Outbox.kind == OutboxKind.BROADCAST,
+            Outbox.sent_at.is_not(None),
+            Outbox.sent_at >= begin,
+            Outbox.sent_at <= end,
+        )
+    ).all()
+    reach: dict[str, dict[str, int]] = {}
+    for language, participant_id, acked_at in rows:
+        if participant_id not in ids:
+            continue
+        figures = reach.setdefault(language or "?", {"sent": 0, "understood": 0})
+        figures["sent"] += 1
+        figures["understood"] += acked_at is not None
+    return dict(sorted(reach.items()))
+
+
+def _contacts(session: Session, ids: set[int], period: Period) -> dict[str, int]:
+    """Contacts counted apart from persons: questions a coach answered in the period."""
+    begin, end = period.moments()
+    answered = session.execute(
+        select(Question.participant_id, func.count())
+        .where(
+            Question.answered_by.in_(("coach_words", "coach_answer")),
+            Question.answered_at >= begin,
+            Question.answered_at <= end,
+        )
+        .group_by(Question.participant_id)
+    ).all()
+    mine = [(pid, n) for pid, n in answered if pid in ids]
+    return {
+        "questions_answered_by_coach": sum(n for _, n in mine),
+        "persons": len(mine),
+    }

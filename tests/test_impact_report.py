@@ -1,0 +1,79 @@
+"""The report read from the data: set up as an organisation would (roster, phase steps, ZRM
+scores), then the same numbers in JSON, CSV, HTML and PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from markupsafe import escape
+
+from bot.reporting import formats
+from bot.services.impact import history
+from bot.services.impact.report import Period, impact
+from bot.services.organisations import roster, setup
+
+ROSTER = "participant,location,programme,started_on,left_on,outflow,reference\n" + "".join(
+    f"P{i},{'Noord' if i % 2 else 'Zuid'},wijkateliers,2025-0{1 + i % 6}-06,"
+    + ("2025-11-28,betaald_werk" if i < 3 else "2025-11-28,geen_werk" if i < 5 else ",")
+    + f",R{i}\n"
+    for i in range(12)
+)
+PHASES = "participant,phase,since\n" + "".join(
+    f"R{i},opleiding,2025-0{7 + i % 3}-01\n" for i in range(6)
+)
+ZRM = "participant,location,measured_on,domain,score\n" + "".join(
+    f"R{i},{'Noord' if i % 2 else 'Zuid'},2025-02-01,financien,2\n"
+    f"R{i},{'Noord' if i % 2 else 'Zuid'},2025-10-01,financien,{3 if i < 7 else 2}\n"
+    for i in range(10)
+)
+
+
+@pytest.fixture
+def report(runtime, clock):
+    db, now = runtime.db, clock.now()
+    setup.create_organisation(db, "noord", "Atelier Noord", "Europe/Amsterdam", "nl", now)
+    assert roster.import_roster(db, "noord", ROSTER, now).errors == []
+    assert history.import_phases(db, "noord", PHASES, now).errors == []
+    assert history.import_zrm(db, "noord", "2017", ZRM, now).errors == []
+    return impact(db, "noord", Period(date(2025, 1, 1), date(2025, 12, 31)))
+
+
+def test_the_json_has_the_shape_other_tools_read(report):
+    zrm, outflow, phases = report["zrm"], report["outflow"], report["phases"]
+    assert zrm["total"]["n"] == 10
+    assert zrm["total"]["progress_any"] == {"count": 7, "base": 10, "pct": 70, "suppressed": False}
+    assert zrm["by_location"]["Noord"]["progress"]["financien"]["base"] == 5
+    assert set(zrm["total"]) >= {"n", "progress_any", "selfsufficient_all", "progress", "decline"}
+    assert outflow["total"]["n"] == 5 and outflow["in_trajectory"] == 7
+    assert outflow["total"]["counts"]["betaald_werk"] == 3
+    assert outflow["total"]["participation"] == {"count": 3, "pct": 60}
+    atelier = phases["by_programme"]["wijkateliers"]
+    assert atelier["started"] == 12
+    assert atelier["reached"]["opleiding"]["count"] == 6
+    assert atelier["reached"]["opleiding"]["pct_of_started"] == 50
+    assert set(report) >= {"zrm", "outflow", "phases", "reach", "contacts"}
+
+
+def test_a_period_leaves_out_who_started_outside_it(runtime, report):
+    later = impact(runtime.db, "noord", Period(date(2025, 4, 1), None))
+    assert later["phases"]["by_programme"]["wijkateliers"]["started"] < 12
+
+
+def test_every_format_shows_the_same_numbers(report):
+    rows = formats.rows(report)
+    text = formats.as_csv(report)
+    assert text.startswith("\ufeff")
+    parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert len(parsed) == len(rows) + 1
+    assert [tuple(r[3:5]) for r in parsed[1:]] == [(str(r[3]), str(r[4])) for r in rows]
+    html = formats.as_html(report)
+    for _section, _group, figure, count, _base, shown in rows:
+        assert str(escape(figure)) in html
+        assert f'<td class="number">{count}</td>' in html
+        assert f'<td class="number">{shown}</td>' in html
+    assert "70 %" in html and "–" in html  # a base under 5 is not shown as a percentage
+    assert formats.as_pdf(report).startswith(b"%PDF")
+    assert '"progress_any"' in formats.as_json(report)
