@@ -24,7 +24,9 @@ from storage.models import (
     Location,
     Outbox,
     OutboxKind,
+    Outflow,
     Participant,
+    Phase,
     PhaseChange,
     Programme,
     Question,
@@ -65,15 +67,17 @@ def impact(db: Database, slug: str, period: Period, programme: str | None = None
             )
         }
         people = [
-            p
-            for p in session.scalars(
-                select(Participant).where(Participant.organisation_id == org.id)
+            Person(pid, names.get(programme_id or -1, NO_PROGRAMME), started_on)
+            for pid, programme_id, started_on in session.execute(
+                select(Participant.id, Participant.programme_id, Participant.started_on).where(
+                    Participant.organisation_id == org.id
+                )
             )
-            if programme is None or names.get(p.programme_id or -1) == programme
+            if programme is None or names.get(programme_id or -1) == programme
         ]
         ids = {p.id for p in people}
         entered = [p for p in people if period.holds(p.started_on)]
-        steps = _steps(session, ids)
+        steps = _steps(session, org.id, ids)
         return {
             "organisation": org.slug,
             "period": {
@@ -82,13 +86,9 @@ def impact(db: Database, slug: str, period: Period, programme: str | None = None
             },
             "programme": programme,
             "zrm": _zrm(session, org.id, ids, period),
-            "outflow": _outflow(entered, steps, names),
+            "outflow": _outflow(entered, steps),
             "phases": phases(
-                Trajectory(
-                    names.get(p.programme_id or -1, NO_PROGRAMME),
-                    p.started_on or date.min,
-                    _reached(steps.get(p.id, [])),
-                )
+                Trajectory(p.programme, p.started_on or date.min, _reached(steps.get(p.id, [])))
                 for p in entered
             ),
             "reach": _reach(session, org.id, ids, period),
@@ -96,15 +96,36 @@ def impact(db: Database, slug: str, period: Period, programme: str | None = None
         }
 
 
-def _steps(session: Session, ids: set[int]) -> dict[int, list[PhaseChange]]:
-    found: dict[int, list[PhaseChange]] = {}
-    for step in session.scalars(select(PhaseChange).order_by(PhaseChange.on, PhaseChange.id)):
-        if step.participant_id in ids:
-            found.setdefault(step.participant_id, []).append(step)
+@dataclass(frozen=True)
+class Person:
+    id: int
+    programme: str
+    started_on: date | None
+
+
+@dataclass(frozen=True)
+class Step:
+    to_phase: Phase | None
+    outflow: Outflow | None
+    on: date
+
+
+def _steps(session: Session, organisation_id: int, ids: set[int]) -> dict[int, list[Step]]:
+    """Each person's phase steps in order, read as plain rows (the report's hot path)."""
+    found: dict[int, list[Step]] = {}
+    for pid, to_phase, category, on in session.execute(
+        select(
+            PhaseChange.participant_id, PhaseChange.to_phase, PhaseChange.outflow, PhaseChange.on
+        )
+        .where(PhaseChange.organisation_id == organisation_id)
+        .order_by(PhaseChange.on, PhaseChange.id)
+    ):
+        if pid in ids:
+            found.setdefault(pid, []).append(Step(to_phase, category, on))
     return found
 
 
-def _reached(steps: list[PhaseChange]) -> dict[str, date]:
+def _reached(steps: list[Step]) -> dict[str, date]:
     first: dict[str, date] = {}
     for step in steps:
         if step.to_phase is not None:
@@ -112,31 +133,43 @@ def _reached(steps: list[PhaseChange]) -> dict[str, date]:
     return first
 
 
-def _outflow(
-    entered: list[Participant], steps: dict[int, list[PhaseChange]], names: dict[int, str]
-) -> dict[str, Any]:
+def _outflow(entered: list[Person], steps: dict[int, list[Step]]) -> dict[str, Any]:
     """Everyone who entered in the period and left, with the category of their leaving."""
     left = []
     still = 0
     for person in entered:
-        leaving = [s for s in steps.get(person.id, []) if s.to_phase is None and s.outflow]
-        if not leaving:
+        leaving = [s.outflow for s in steps.get(person.id, []) if s.to_phase is None and s.outflow]
+        if not leaving or leaving[-1] is None:
             still += 1
             continue
-        category = leaving[-1].outflow
-        assert category is not None
-        left.append((names.get(person.programme_id or -1, NO_PROGRAMME), category.value))
+        left.append((person.programme, leaving[-1].value))
     return {**outflow(left), "in_trajectory": still}
 
 
+@dataclass(frozen=True)
+class Score:
+    participant_id: int
+    measured_on: date
+    matrix: str
+    domain: str
+    score: int
+    location_id: int | None
+
+
 def _zrm(session: Session, organisation_id: int, ids: set[int], period: Period) -> dict[str, Any]:
-    rows = [
-        m
-        for m in session.scalars(
-            select(ZrmMeasurement).where(ZrmMeasurement.organisation_id == organisation_id)
-        )
-        if m.participant_id in ids and period.holds(m.measured_on)
-    ]
+    query = select(
+        ZrmMeasurement.participant_id,
+        ZrmMeasurement.measured_on,
+        ZrmMeasurement.matrix,
+        ZrmMeasurement.domain,
+        ZrmMeasurement.score,
+        ZrmMeasurement.location_id,
+    ).where(ZrmMeasurement.organisation_id == organisation_id)
+    if period.start is not None:
+        query = query.where(ZrmMeasurement.measured_on >= period.start)
+    if period.end is not None:
+        query = query.where(ZrmMeasurement.measured_on <= period.end)
+    rows = [Score(*row) for row in session.execute(query) if row[0] in ids]
     matrices = Counter(m.matrix for m in rows)
     matrix = matrices.most_common(1)[0][0] if matrices else "2017"
     places: dict[int, str] = {
