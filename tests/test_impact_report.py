@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 
 import pytest
 from markupsafe import escape
+from sqlalchemy import func, select
 
 from bot.reporting import formats
 from bot.services.impact import history
 from bot.services.impact.report import Period, impact
 from bot.services.organisations import roster, setup
+from bot.services.people import privacy
+from storage.models import ImpactRecord, Participant
 
 ROSTER = "participant,location,programme,started_on,left_on,outflow,reference\n" + "".join(
     f"P{i},{'Noord' if i % 2 else 'Zuid'},wijkateliers,2025-0{1 + i % 6}-06,"
@@ -77,3 +81,18 @@ def test_every_format_shows_the_same_numbers(report):
     assert "70 %" in html and "–" in html  # a base under 5 is not shown as a percentage
     assert formats.as_pdf(report).startswith(b"%PDF")
     assert '"progress_any"' in formats.as_json(report)
+
+
+def test_a_closed_year_keeps_its_figures_after_people_are_erased(runtime, clock, report):
+    with runtime.session_factory() as session, session.begin():
+        people = session.scalars(select(Participant.id)).all()
+        for pid in people[::2]:  # half of them asked to be forgotten, or passed retention
+            privacy.erase(session, pid, clock.now(), runtime.settings.zone, "asked")
+    with runtime.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Participant)) == 6
+        kept = session.scalars(select(ImpactRecord)).all()
+        assert len(kept) == 6
+        assert all("R" not in json.dumps(k.steps) + json.dumps(k.zrm) for k in kept)  # no refs
+    after = impact(runtime.db, "noord", Period(date(2025, 1, 1), date(2025, 12, 31)))
+    for section in ("zrm", "outflow", "phases"):
+        assert after[section] == report[section], section

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, Outflow, ParticipantStatus, Phase, enum_column
@@ -111,3 +111,23 @@ class ZrmMeasurement(Base):
     score: Mapped[int]
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))  # None: imported
     recorded_at: Mapped[datetime]
+
+
+class ImpactRecord(Base):
+    """What an erased participant leaves for the organisation's impact figures: programme,
+    location, dates, phase steps, outflow and ZRM categories; no name, no chat, no id of theirs.
+    A report for a closed period reads these beside the people still here, so erasure and
+    retention do not change its figures."""
+
+    __tablename__ = "impact_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    started_on: Mapped[date | None]
+    # [[to_phase or null, outflow or null, "YYYY-MM-DD"], …] in order
+    steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # [["YYYY-MM-DD", matrix, domain, category score 1/3/4, location id or null], …]
+    zrm: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    kept_on: Mapped[date]

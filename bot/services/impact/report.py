@@ -21,6 +21,7 @@ from bot.services.impact.zrm import zrm
 from bot.services.organisations.setup import organisation
 from storage.db import Database
 from storage.models import (
+    ImpactRecord,
     Location,
     Outbox,
     OutboxKind,
@@ -75,9 +76,14 @@ def impact(db: Database, slug: str, period: Period, programme: str | None = None
             )
             if programme is None or names.get(programme_id or -1) == programme
         ]
+        kept = _kept(session, org.id, names, programme)
+        people += [person for person, _, _ in kept]
         ids = {p.id for p in people}
         entered = [p for p in people if period.holds(p.started_on)]
-        steps = _steps(session, org.id, ids)
+        steps = _steps(session, org.id, ids) | {person.id: done for person, done, _ in kept}
+        scores = [
+            score for _, _, found in kept for score in found if period.holds(score.measured_on)
+        ]
         return {
             "organisation": org.slug,
             "period": {
@@ -85,7 +91,7 @@ def impact(db: Database, slug: str, period: Period, programme: str | None = None
                 "to": period.end.isoformat() if period.end else None,
             },
             "programme": programme,
-            "zrm": _zrm(session, org.id, ids, period),
+            "zrm": _zrm(session, org.id, ids, period, scores),
             "outflow": _outflow(entered, steps),
             "phases": phases(
                 Trajectory(p.programme, p.started_on or date.min, _reached(steps.get(p.id, [])))
@@ -156,7 +162,38 @@ class Score:
     location_id: int | None
 
 
-def _zrm(session: Session, organisation_id: int, ids: set[int], period: Period) -> dict[str, Any]:
+def _kept(
+    session: Session, organisation_id: int, names: dict[int, str], programme: str | None
+) -> list[tuple[Person, list[Step], list[Score]]]:
+    """The de-identified records of people erased since (records.py), as people of the report;
+    their numbers are negative, so they can never meet a participant's."""
+    found = []
+    for record in session.scalars(
+        select(ImpactRecord).where(ImpactRecord.organisation_id == organisation_id)
+    ):
+        group = names.get(record.programme_id or -1, NO_PROGRAMME)
+        if programme is not None and group != programme:
+            continue
+        pid = -record.id
+        steps = [
+            Step(Phase(to) if to else None, Outflow(out) if out else None, date.fromisoformat(on))
+            for to, out, on in record.steps
+        ]
+        scores = [
+            Score(pid, date.fromisoformat(on), matrix, domain, score, location)
+            for on, matrix, domain, score, location in record.zrm
+        ]
+        found.append((Person(pid, group, record.started_on), steps, scores))
+    return found
+
+
+def _zrm(
+    session: Session,
+    organisation_id: int,
+    ids: set[int],
+    period: Period,
+    kept: list[Score] | None = None,
+) -> dict[str, Any]:
     query = select(
         ZrmMeasurement.participant_id,
         ZrmMeasurement.measured_on,
@@ -169,7 +206,7 @@ def _zrm(session: Session, organisation_id: int, ids: set[int], period: Period) 
         query = query.where(ZrmMeasurement.measured_on >= period.start)
     if period.end is not None:
         query = query.where(ZrmMeasurement.measured_on <= period.end)
-    rows = [Score(*row) for row in session.execute(query) if row[0] in ids]
+    rows = [Score(*row) for row in session.execute(query) if row[0] in ids] + (kept or [])
     matrices = Counter(m.matrix for m in rows)
     matrix = matrices.most_common(1)[0][0] if matrices else "2017"
     places: dict[int, str] = {

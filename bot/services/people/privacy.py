@@ -21,6 +21,7 @@ from bot.i18n import N_
 from bot.services import audit
 from bot.services.coaching import alerts
 from bot.services.errors import NotAParticipant
+from bot.services.impact import records
 from bot.services.messaging import outbox
 from storage import repositories as repo
 from storage.db import Database
@@ -249,6 +250,7 @@ def erase(session: Session, participant_id: int, now: datetime, zone: ZoneInfo, 
                 "outflow", step.outflow.value if step.outflow else "onbekend", _month(step.on)
             ] += 1
     counts["erased", why, _month(now.astimezone(zone).date())] += 1
+    records.keep(session, person, now.astimezone(zone).date())  # the figures of closed years
     _blank_what_quotes(session, person)
     if person.organisation_id is not None:
         _tally(session, person.organisation_id, counts)

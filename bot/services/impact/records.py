@@ -1,0 +1,58 @@
+"""What stays of an erased participant for the impact figures: a de-identified record with
+their programme, location, start, phase steps, outflow and ZRM categories. ZRM scores are kept
+as their category (1, 3 or 4), which is all the rules read, so a closed period's figures are
+the same before and after erasure or retention; nothing in it points back to the person."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.impact.rules import category
+from storage.models import ImpactRecord, Participant, PhaseChange, ZrmMeasurement
+
+CATEGORY_SCORE = {"niet": 1, "beperkt": 3, "voldoende": 4}
+
+
+def keep(session: Session, person: Participant, today: date) -> ImpactRecord | None:
+    """Add the person's de-identified record to the caller's transaction (before erasure)."""
+    if person.organisation_id is None or person.started_on is None:
+        return None  # never in a trajectory: nothing for the figures
+    steps: list[Any] = [
+        [
+            s.to_phase.value if s.to_phase else None,
+            s.outflow.value if s.outflow else None,
+            s.on.isoformat(),
+        ]
+        for s in session.scalars(
+            select(PhaseChange)
+            .where(PhaseChange.participant_id == person.id)
+            .order_by(PhaseChange.on, PhaseChange.id)
+        )
+    ]
+    zrm: list[Any] = [
+        [
+            m.measured_on.isoformat(),
+            m.matrix,
+            m.domain,
+            CATEGORY_SCORE[category(m.score)],
+            m.location_id,
+        ]
+        for m in session.scalars(
+            select(ZrmMeasurement).where(ZrmMeasurement.participant_id == person.id)
+        )
+    ]
+    record = ImpactRecord(
+        organisation_id=person.organisation_id,
+        programme_id=person.programme_id,
+        location_id=person.location_id,
+        started_on=person.started_on,
+        steps=steps,
+        zrm=zrm,
+        kept_on=today,
+    )
+    session.add(record)
+    return record
