@@ -16,7 +16,7 @@ from bot.i18n import N_
 from bot.services import audit, csvfiles
 from bot.services.impact.rules import MATRICES
 from bot.services.organisations.roster import ROW_ERRORS as ROSTER_ERRORS
-from bot.services.organisations.roster import programme_id
+from bot.services.organisations.roster import BadRow, day_of, programme_id
 from bot.services.organisations.setup import organisation
 from bot.services.text import kept
 from nlu.normalise import ascii_digits
@@ -41,12 +41,6 @@ ROW_ERRORS = {
 class HistoryReport:
     created: int = 0
     errors: list[tuple[str, dict[str, object]]] = field(default_factory=list)
-
-
-class BadRow(ValueError):
-    def __init__(self, reason: str, line: int, value: object = "", **more: object) -> None:
-        super().__init__(reason)
-        self.reason, self.details = reason, {"line": line, "value": value, **more}
 
 
 def import_zrm(
@@ -194,13 +188,9 @@ def _participant(session: Session, organisation_id: int, text: str, line: int) -
 
 
 def _day(text: str, line: int, today: date) -> date:
-    text = ascii_digits(text).strip()
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise BadRow("date", line, text) from None
-    if day > today:
-        raise BadRow("future", line, text)
+    day = day_of(text, line, today)
+    if day is None:
+        raise BadRow("date", line, text)
     return day
 
 

@@ -89,9 +89,11 @@ class RosterReport:
 
 
 class BadRow(ValueError):
-    def __init__(self, reason: str, line: int, value: object = "") -> None:
+    """One bad line of an import: the reason (a key of ROW_ERRORS) and what to fill in."""
+
+    def __init__(self, reason: str, line: int, value: object = "", **more: object) -> None:
         super().__init__(reason)
-        self.reason, self.details = reason, {"line": line, "value": value}
+        self.reason, self.details = reason, {"line": line, "value": value, **more}
 
 
 def import_roster(
@@ -150,10 +152,10 @@ def _row(
         reference = name  # a number is the organisation's own reference
     if _known(session, organisation_id, name, reference):
         raise BadRow("exists", line, reference or name)
-    started = _date(cells.get("started_on", ""), line, today)
+    started = day_of(cells.get("started_on", ""), line, today)
     if started is None:
         raise BadRow("date", line, cells.get("started_on", ""))
-    left = _date(cells.get("left_on", ""), line, today)
+    left = day_of(cells.get("left_on", ""), line, today)
     if left is not None and left < started:
         raise BadRow("left_before", line, left.isoformat())
     return Row(
@@ -172,7 +174,8 @@ def _row(
     )
 
 
-def _date(text: str, line: int, today: date) -> date | None:
+def day_of(text: str, line: int, today: date) -> date | None:
+    """A YYYY-MM-DD cell (any script's digits), not after today; None when empty."""
     text = ascii_digits(text).strip()
     if not text:
         return None
