@@ -8,9 +8,18 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from bot.services.errors import Refused
 from bot.services.impact import history
 from bot.services.organisations import roster, setup
-from storage.models import Participant, Phase, PhaseChange, Programme, ZrmMeasurement
+from storage.models import (
+    Participant,
+    Phase,
+    PhaseChange,
+    Programme,
+    Referral,
+    Target,
+    ZrmMeasurement,
+)
 
 ROSTER = """participant,location,programme,started_on,reference
 Amal Hassan,De Brug,Wijkateliers,2025-01-06,A-1
@@ -102,3 +111,23 @@ def test_phase_steps_keep_their_dates_and_the_latest_is_the_phase_now(
         runtime.db, org, "participant,phase,since\nA-2,klaar,x\n", clock.now()
     )
     assert [r for r, _ in wrong.errors] == ["phase"]
+
+
+def test_referrals_are_checked_and_stored_once(runtime, clock, org, session_factory):
+    good = "participant,partner,referred_on,started_on\nA-1,GelreWerkt!,2025-03-01,2025-03-20\n"
+    assert history.import_referrals(runtime.db, org, good, clock.now()).created == 1
+    bad = good + (
+        "A-2,,2025-03-01,\nA-2,Perspectief,2025-03-10,2025-03-01\nNobody,Perspectief,2025-03-01,\n"
+    )
+    report = history.import_referrals(runtime.db, org, bad, clock.now())
+    assert [r for r, _ in report.errors] == ["stored", "partner", "started_before", "unknown"]
+    assert count(session_factory, Referral) == 1
+
+
+def test_a_target_is_set_and_changed_not_doubled(runtime, clock, org, session_factory):
+    history.set_target(runtime.db, org, 2025, "talk", "", 300)
+    history.set_target(runtime.db, org, 2025, "talk", "", 320)
+    with session_factory() as session:
+        assert session.scalars(select(Target.value)).all() == [320]
+    with pytest.raises(Refused):
+        history.set_target(runtime.db, org, 2025, "smiles", "", 3)

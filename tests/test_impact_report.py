@@ -34,6 +34,13 @@ ZRM = "participant,location,measured_on,domain,score\n" + "".join(
     for i in range(10)
 )
 
+REFERRALS = "participant;partner;referred_on;started_on\n" + "".join(
+    f"R{i};{'GelreWerkt!' if i % 2 else 'Perspectief'};2025-06-0{1 + i % 5};"
+    + ("2025-07-01" if i < 5 else "")
+    + "\n"
+    for i in range(8)
+)
+
 
 @pytest.fixture
 def report(runtime, clock):
@@ -42,6 +49,9 @@ def report(runtime, clock):
     assert roster.import_roster(db, "noord", ROSTER, now).errors == []
     assert history.import_phases(db, "noord", PHASES, now).errors == []
     assert history.import_zrm(db, "noord", "2017", ZRM, now).errors == []
+    assert history.import_referrals(db, "noord", REFERRALS, now).errors == []
+    history.set_target(db, "noord", 2025, "referred", "Perspectief", 6)
+    history.set_target(db, "noord", 2025, "left_benefit", "", 4)
     return impact(db, "noord", Period(date(2025, 1, 1), date(2025, 12, 31)))
 
 
@@ -58,7 +68,18 @@ def test_the_json_has_the_shape_other_tools_read(report):
     assert atelier["started"] == 12
     assert atelier["reached"]["opleiding"]["count"] == 6
     assert atelier["reached"]["opleiding"]["pct_of_started"] == 50
-    assert set(report) >= {"zrm", "outflow", "phases", "reach", "contacts"}
+    assert set(report) >= {"zrm", "outflow", "phases", "funnel", "reach", "contacts"}
+    steps = {s["step"]: s["branches"] for s in report["funnel"]["steps"]}
+    assert steps["selected"]["total"]["persons"] == 12
+    assert steps["referred"]["Perspectief"] == {
+        "persons": 4,
+        "target": 6,
+        "pct_of_target": 67,
+        "pct_of_previous": None,  # nobody had a talk in this data: no base to show
+    }
+    assert steps["active"]["GelreWerkt!"]["persons"] == 2  # R1 and R3 started there
+    assert steps["left_benefit"]["total"]["persons"] == 3  # left for paid work
+    assert steps["left_benefit"]["total"]["target"] == 4
 
 
 def test_a_period_leaves_out_who_started_outside_it(runtime, report):
@@ -94,5 +115,5 @@ def test_a_closed_year_keeps_its_figures_after_people_are_erased(runtime, clock,
         assert len(kept) == 6
         assert all("R" not in json.dumps(k.steps) + json.dumps(k.zrm) for k in kept)  # no refs
     after = impact(runtime.db, "noord", Period(date(2025, 1, 1), date(2025, 12, 31)))
-    for section in ("zrm", "outflow", "phases"):
+    for section in ("zrm", "outflow", "phases", "funnel"):
         assert after[section] == report[section], section

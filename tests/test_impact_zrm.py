@@ -176,10 +176,7 @@ def test_the_usual_wrong_readings_give_other_numbers(report: dict) -> None:
         if None not in p.scores[d] and p.scores[d][1] > p.scores[d][0]
     )
     right = sum(
-        1
-        for p in people
-        for d in DOMAINS
-        if None not in p.scores[d] and progressed(*p.scores[d])
+        1 for p in people for d in DOMAINS if None not in p.scores[d] and progressed(*p.scores[d])
     )
     assert raw > right
     # Financiën held to 4: fewer self-sufficient on all domains than the rule counts.

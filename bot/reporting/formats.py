@@ -21,7 +21,16 @@ SECTIONS = {
     "zrm": N_("ZRM progress"),
     "outflow": N_("Outflow"),
     "phases": N_("Phases"),
+    "funnel": N_("Funnel"),
 }
+STEPS = {
+    "selected": N_("Selected"),
+    "talk": N_("Had a talk"),
+    "referred": N_("Referred"),
+    "active": N_("Started there"),
+    "left_benefit": N_("Left for paid work"),
+}
+TARGET = N_("{step} (target {target})")
 FIGURES = {
     "progress_any": N_("Progress on at least one domain"),
     "selfsufficient_all": N_("Self-sufficient on all domains"),
@@ -86,7 +95,30 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, int, int, str]]:
         for phase, cell in figures["reached"].items():
             label = _(REACHED, phase=_(PHASE_NAMES[phase]))
             add("phases", group, label, cell["count"], figures["started"])
+    previous: int | None = None
+    for step in report["funnel"]["steps"]:  # each step against the one before it
+        name = str(step["step"])
+        for branch, cell in step["branches"].items():
+            label = _(STEPS[name])
+            if cell["target"] is not None:
+                label = _(TARGET, step=label, target=cell["target"])
+            group = _("Total") if branch == "total" else branch
+            add(
+                "funnel",
+                group,
+                label,
+                cell["persons"],
+                cell["persons"] if previous is None else previous,
+            )
+        previous = _persons(step["branches"])
     return found
+
+
+def _persons(branches: dict[str, Any]) -> int:
+    """A step's persons: its total, or its partners together."""
+    if "total" in branches:
+        return int(branches["total"]["persons"])
+    return sum(int(cell["persons"]) for cell in branches.values())
 
 
 def as_json(report: dict[str, Any]) -> str:

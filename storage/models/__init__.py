@@ -51,6 +51,8 @@ from storage.models.participant import (
     ImpactRecord,
     Participant,
     PhaseChange,
+    Referral,
+    Target,
     ZrmMeasurement,
 )
 from storage.models.reminder import AppointmentAnswer, Reminder
@@ -98,11 +100,13 @@ __all__ = [
     "Programme",
     "ProposalState",
     "Question",
+    "Referral",
     "Reminder",
     "ReminderState",
     "Signal",
     "StaffMember",
     "StaffRole",
+    "Target",
     "TimeProposal",
     "UTCDateTime",
     "ZrmMeasurement",

@@ -130,4 +130,43 @@ class ImpactRecord(Base):
     steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # [["YYYY-MM-DD", matrix, domain, category score 1/3/4, location id or null], …]
     zrm: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # [[partner, "YYYY-MM-DD" referred, "YYYY-MM-DD" started or null], …]
+    referrals: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    talks: Mapped[list[Any]] = mapped_column(JSON, default=list)  # ["YYYY-MM-DD", …] attended
     kept_on: Mapped[date]
+
+
+class Referral(Base):
+    """A participant referred to a partner organisation, and whether (when) they started there:
+    the funnel's parallel branches (seed 002)."""
+
+    __tablename__ = "referral"
+    __table_args__ = (UniqueConstraint("participant_id", "partner", "referred_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    partner: Mapped[str] = mapped_column(String(100))
+    referred_on: Mapped[date]
+    started_on: Mapped[date | None]
+    recorded_at: Mapped[datetime]
+
+
+class Target(Base):
+    """What an organisation aims for in a year, per funnel step (and partner), to report the
+    result next to it."""
+
+    __tablename__ = "target"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "programme_id", "year", "step", "branch"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    year: Mapped[int]
+    step: Mapped[str] = mapped_column(String(20))
+    branch: Mapped[str] = mapped_column(String(100), default="total")
+    value: Mapped[int]

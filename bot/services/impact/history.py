@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import N_
 from bot.services import audit, csvfiles
+from bot.services.errors import Refused
 from bot.services.impact.rules import MATRICES
 from bot.services.organisations.roster import ROW_ERRORS as ROSTER_ERRORS
 from bot.services.organisations.roster import BadRow, day_of, programme_id
@@ -21,10 +22,21 @@ from bot.services.organisations.setup import organisation
 from bot.services.text import kept
 from nlu.normalise import ascii_digits
 from storage.db import Database
-from storage.models import Location, Participant, Phase, PhaseChange, ZrmMeasurement
+from storage.models import (
+    Location,
+    Participant,
+    Phase,
+    PhaseChange,
+    Programme,
+    Referral,
+    Target,
+    ZrmMeasurement,
+)
 
 ZRM_COLUMNS = ("participant", "location", "measured_on", "domain", "score")
 PHASE_COLUMNS = ("participant", "programme", "phase", "since")
+REFERRAL_COLUMNS = ("participant", "partner", "referred_on", "started_on")
+FUNNEL_STEPS = ("selected", "talk", "referred", "active", "left_benefit")
 ROW_ERRORS = {
     **ROSTER_ERRORS,
     "unknown": N_("Line {line}: no participant called {value} in this organisation."),
@@ -34,6 +46,8 @@ ROW_ERRORS = {
     "score": N_("Line {line}: a ZRM score is 1 to 5, not {value}."),
     "stored": N_("Line {line}: this is already in Wegwijzer."),
     "matrix": N_("The ZRM matrix is 2013 or 2017, not {value}."),
+    "partner": N_("Line {line}: the partner organisation is missing."),
+    "started_before": N_("Line {line}: they started on {value}, before they were referred."),
 }
 
 
@@ -109,6 +123,109 @@ def import_phases(
         report.created = len(steps)
         audit.record(session, now, "phases_imported", actor="system", slug=slug, rows=len(steps))
     return report
+
+
+def import_referrals(
+    db: Database, slug: str, text: str, now: datetime, skip_errors: bool = False
+) -> HistoryReport:
+    """Referrals to partner organisations, and the day each person started there (if so)."""
+    report = HistoryReport()
+    reader = csvfiles.reader(text)
+    if not _has_columns(reader, REFERRAL_COLUMNS, report):
+        return report
+    with db.write() as session:
+        org = organisation(session, slug)
+        today = now.astimezone(ZoneInfo(org.timezone)).date()
+        rows: list[Referral] = []
+        for line, cells in _lines(reader):
+            try:
+                rows.append(_referral(session, org.id, line, cells, today, now))
+            except BadRow as bad:
+                report.errors.append((bad.reason, bad.details))
+        if report.errors and not skip_errors:
+            return report
+        session.add_all(rows)
+        report.created = len(rows)
+        audit.record(session, now, "referrals_imported", actor="system", slug=slug, rows=len(rows))
+    return report
+
+
+def set_target(
+    db: Database, slug: str, year: int, step: str, branch: str, value: int, programme: str = ""
+) -> None:
+    """What the organisation aims for in `year` at a funnel step (and partner)."""
+    if step not in FUNNEL_STEPS:
+        raise Refused("bad_setting", key="step", value=step)
+    if not 2000 <= year <= 2100 or value < 0:
+        raise Refused("bad_setting", key="year" if value >= 0 else "value", value=year)
+    with db.write() as session:
+        org = organisation(session, slug)
+        programme_id = None
+        if programme:
+            programme_id = session.scalars(
+                select(Programme.id).where(
+                    Programme.organisation_id == org.id, Programme.slug == programme
+                )
+            ).first()
+            if programme_id is None:
+                raise Refused("bad_setting", key="programme", value=programme)
+        found = session.scalars(
+            select(Target).where(
+                Target.organisation_id == org.id,
+                Target.programme_id.is_(None)
+                if programme_id is None
+                else Target.programme_id == programme_id,
+                Target.year == year,
+                Target.step == step,
+                Target.branch == (branch or "total"),
+            )
+        ).first()
+        if found is None:
+            found = Target(
+                organisation_id=org.id,
+                programme_id=programme_id,
+                year=year,
+                step=step,
+                branch=branch or "total",
+                value=value,
+            )
+            session.add(found)
+        found.value = value
+
+
+def _referral(
+    session: Session,
+    organisation_id: int,
+    line: int,
+    cells: dict[str, str],
+    today: date,
+    now: datetime,
+) -> Referral:
+    person = _participant(session, organisation_id, cells.get("participant", ""), line)
+    partner = " ".join(cells.get("partner", "").split())[:100]
+    if not partner:
+        raise BadRow("partner", line)
+    referred_on = _day(cells.get("referred_on", ""), line, today)
+    started_on = day_of(cells.get("started_on", ""), line, today)
+    if started_on is not None and started_on < referred_on:
+        raise BadRow("started_before", line, started_on.isoformat())
+    stored = session.scalars(
+        select(Referral.id).where(
+            Referral.participant_id == person,
+            Referral.partner == partner,
+            Referral.referred_on == referred_on,
+        )
+    ).first()
+    if stored is not None:
+        raise BadRow("stored", line)
+    return Referral(
+        organisation_id=organisation_id,
+        participant_id=person,
+        partner=partner,
+        referred_on=referred_on,
+        started_on=started_on,
+        recorded_at=now,
+    )
 
 
 def _has_columns(

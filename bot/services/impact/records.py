@@ -12,7 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.impact.rules import category
-from storage.models import ImpactRecord, Participant, PhaseChange, ZrmMeasurement
+from storage.models import (
+    Appointment,
+    AppointmentKind,
+    Attendance,
+    AttendanceStatus,
+    ImpactRecord,
+    Participant,
+    PhaseChange,
+    Referral,
+    ZrmMeasurement,
+)
 
 CATEGORY_SCORE = {"niet": 1, "beperkt": 3, "voldoende": 4}
 
@@ -45,6 +55,11 @@ def keep(session: Session, person: Participant, today: date) -> ImpactRecord | N
             select(ZrmMeasurement).where(ZrmMeasurement.participant_id == person.id)
         )
     ]
+    referrals: list[Any] = [
+        [r.partner, r.referred_on.isoformat(), r.started_on.isoformat() if r.started_on else None]
+        for r in session.scalars(select(Referral).where(Referral.participant_id == person.id))
+    ]
+    talks: list[Any] = [day.isoformat() for day in talk_days(session, person.id)]
     record = ImpactRecord(
         organisation_id=person.organisation_id,
         programme_id=person.programme_id,
@@ -52,7 +67,27 @@ def keep(session: Session, person: Participant, today: date) -> ImpactRecord | N
         started_on=person.started_on,
         steps=steps,
         zrm=zrm,
+        referrals=referrals,
+        talks=talks,
         kept_on=today,
     )
     session.add(record)
     return record
+
+
+TALKS = (AppointmentKind.INTAKE, AppointmentKind.COACH_TALK)
+
+
+def talk_days(session: Session, participant_id: int) -> list[date]:
+    """The days the person came to a talk (an intake or a talk with the coach): contacts."""
+    return list(
+        session.scalars(
+            select(Attendance.day)
+            .join(Appointment, Appointment.id == Attendance.appointment_id)
+            .where(
+                Attendance.participant_id == participant_id,
+                Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+                Appointment.kind.in_(TALKS),
+            )
+        )
+    )

@@ -14,13 +14,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.services.impact.funnel import Path, funnel
 from bot.services.impact.outflow import outflow
 from bot.services.impact.phases import Trajectory, phases
+from bot.services.impact.records import TALKS
 from bot.services.impact.rules import Measured
 from bot.services.impact.zrm import zrm
 from bot.services.organisations.setup import organisation
 from storage.db import Database
 from storage.models import (
+    Appointment,
+    Attendance,
+    AttendanceStatus,
     ImpactRecord,
     Location,
     Outbox,
@@ -31,6 +36,8 @@ from storage.models import (
     PhaseChange,
     Programme,
     Question,
+    Referral,
+    Target,
     ZrmMeasurement,
 )
 
@@ -97,6 +104,7 @@ def impact(db: Database, slug: str, period: Period, programme: str | None = None
                 Trajectory(p.programme, p.started_on or date.min, _reached(steps.get(p.id, [])))
                 for p in entered
             ),
+            "funnel": _funnel(session, org.id, entered, steps, period, programme, names),
             "reach": _reach(session, org.id, ids, period),
             "contacts": _contacts(session, ids, period),
         }
@@ -160,6 +168,86 @@ class Score:
     domain: str
     score: int
     location_id: int | None
+
+
+def _funnel(
+    session: Session,
+    organisation_id: int,
+    entered: list[Person],
+    steps: dict[int, list[Step]],
+    period: Period,
+    programme: str | None,
+    names: dict[int, str],
+) -> dict[str, Any]:
+    """Over the list of those who entered in the period: talks held, referrals and starts per
+    partner, and leaving for paid work (the benefit ends); targets of the period's year."""
+    ids = {p.id for p in entered}
+    talks: Counter[int] = Counter()
+    for pid, day in session.execute(
+        select(Attendance.participant_id, Attendance.day)
+        .join(Appointment, Appointment.id == Attendance.appointment_id)
+        .where(
+            Attendance.organisation_id == organisation_id,
+            Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+            Appointment.kind.in_(TALKS),
+        )
+    ):
+        if pid in ids and period.holds(day):
+            talks[pid] += 1
+    referred: dict[int, dict[str, bool]] = {}
+    for pid, partner, started_on in session.execute(
+        select(Referral.participant_id, Referral.partner, Referral.started_on).where(
+            Referral.organisation_id == organisation_id
+        )
+    ):
+        if pid in ids:
+            referred.setdefault(pid, {})[partner] = started_on is not None
+    for record in session.scalars(
+        select(ImpactRecord).where(ImpactRecord.organisation_id == organisation_id)
+    ):
+        if -record.id in ids:
+            talks[-record.id] = sum(period.holds(date.fromisoformat(d)) for d in record.talks)
+            referred[-record.id] = {p: started is not None for p, _, started in record.referrals}
+    paths = [
+        Path(
+            talks[p.id],
+            referred.get(p.id, {}),
+            any(
+                s.to_phase is None and s.outflow == Outflow.BETAALD_WERK
+                for s in steps.get(p.id, [])
+            ),
+        )
+        for p in entered
+    ]
+    return funnel(paths, _targets(session, organisation_id, period, programme, names))
+
+
+def _left_for_work(steps: list[Step]) -> bool:
+    """Left the trajectory for paid work: where the funnel counts the benefit as ended."""
+    return any(s.to_phase is None and s.outflow == Outflow.BETAALD_WERK for s in steps)
+
+
+def _targets(
+    session: Session,
+    organisation_id: int,
+    period: Period,
+    programme: str | None,
+    names: dict[int, str],
+) -> dict[tuple[str, str], int]:
+    """The targets of the period's year (a period within one year), for the programme asked."""
+    if period.start is None or period.end is None or period.start.year != period.end.year:
+        return {}
+    found = {}
+    for target in session.scalars(
+        select(Target).where(
+            Target.organisation_id == organisation_id, Target.year == period.start.year
+        )
+    ):
+        if names.get(target.programme_id or -1) == programme or (
+            programme is None and target.programme_id is None
+        ):
+            found[(target.step, target.branch)] = target.value
+    return found
 
 
 def _kept(
