@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from markupsafe import escape
@@ -15,9 +15,19 @@ from sqlalchemy import func, select
 from bot.reporting import formats
 from bot.services.impact import history
 from bot.services.impact.report import Period, impact
+from bot.services.messaging import outbox
 from bot.services.organisations import roster, setup
 from bot.services.people import privacy
-from storage.models import ImpactRecord, Participant
+from storage.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceStatus,
+    ImpactRecord,
+    Outbox,
+    OutboxKind,
+    OutboxState,
+    Participant,
+)
 
 ROSTER = "participant,location,programme,started_on,left_on,outflow,reference\n" + "".join(
     f"P{i},{'Noord' if i % 2 else 'Zuid'},wijkateliers,2025-0{1 + i % 6}-06,"
@@ -117,3 +127,40 @@ def test_a_closed_year_keeps_its_figures_after_people_are_erased(runtime, clock,
     after = impact(runtime.db, "noord", Period(date(2025, 1, 1), date(2025, 12, 31)))
     for section in ("zrm", "outflow", "phases", "funnel"):
         assert after[section] == report[section], section
+
+
+def test_reach_per_language_counts_understood_and_who_came_within_a_week(runtime, clock, report):
+    sent = datetime(2025, 5, 5, 9, tzinfo=UTC)
+    with runtime.session_factory() as session, session.begin():
+        people = session.scalars(select(Participant).order_by(Participant.id)).all()
+        for i, person in enumerate(people[:4]):
+            row = outbox.message(
+                sent,
+                key=f"broadcast:1:p{person.id}",
+                chat_id=9000 + i,
+                text="Morgen is het atelier open.",
+                kind=OutboxKind.BROADCAST,
+                priority=1,
+                participant_id=person.id,
+                organisation_id=person.organisation_id,
+                language="ar" if i < 3 else "so",
+            )
+            row |= {"state": OutboxState.SENT, "sent_at": sent, "acked_at": sent if i else None}
+            session.add(Outbox(**row))
+        for person, day in ((people[0], date(2025, 5, 8)), (people[1], date(2025, 5, 20))):
+            session.add(
+                Attendance(
+                    organisation_id=person.organisation_id,
+                    participant_id=person.id,
+                    occurrence_start=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+                    day=day,
+                    status=AttendanceStatus.PRESENT,
+                    source=AttendanceSource.COACH,
+                    recorded_at=sent,
+                )
+            )
+    figures = impact(runtime.db, "noord", Period(date(2025, 1, 1), date(2025, 12, 31)))
+    assert figures["reach"] == {
+        "ar": {"sent": 3, "understood": 2, "came_within_a_week": 1},  # the second came later
+        "so": {"sent": 1, "understood": 1, "came_within_a_week": 0},
+    }

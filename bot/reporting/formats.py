@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bot.i18n import N_, _
+from bot.i18n import LANGUAGES, N_, _, language_name
 from bot.services import csvfiles
 from bot.services.impact.rules import SMALLEST_BASE, published
 from bot.services.people.participants import OUTFLOW_NAMES, PHASE_NAMES
@@ -22,7 +22,15 @@ SECTIONS = {
     "outflow": N_("Outflow"),
     "phases": N_("Phases"),
     "funnel": N_("Funnel"),
+    "reach": N_("Reach of broadcasts"),
+    "contacts": N_("Contacts"),
 }
+REACH = {
+    "sent": N_("Messages received"),
+    "understood": N_("Tapped “understood”"),
+    "came_within_a_week": N_("Came within a week"),
+}
+ANSWERED = N_("Questions answered by a coach")
 STEPS = {
     "selected": N_("Selected"),
     "talk": N_("Had a talk"),
@@ -111,6 +119,13 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, int, int, str]]:
                 cell["persons"] if previous is None else previous,
             )
         previous = _persons(step["branches"])
+    for language, figures in report["reach"].items():
+        for name, msgid in REACH.items():
+            group = language_name(language) if language in LANGUAGES else language
+            add("reach", group, _(msgid), figures[name], figures["sent"])
+    contacts = report["contacts"]
+    answered = contacts["questions_answered_by_coach"]
+    add("contacts", _("Total"), _(ANSWERED), answered, answered)
     return found
 
 

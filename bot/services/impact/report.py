@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -209,14 +209,7 @@ def _funnel(
             talks[-record.id] = sum(period.holds(date.fromisoformat(d)) for d in record.talks)
             referred[-record.id] = {p: started is not None for p, _, started in record.referrals}
     paths = [
-        Path(
-            talks[p.id],
-            referred.get(p.id, {}),
-            any(
-                s.to_phase is None and s.outflow == Outflow.BETAALD_WERK
-                for s in steps.get(p.id, [])
-            ),
-        )
+        Path(talks[p.id], referred.get(p.id, {}), _left_for_work(steps.get(p.id, [])))
         for p in entered
     ]
     return funnel(paths, _targets(session, organisation_id, period, programme, names))
@@ -315,10 +308,19 @@ def _zrm(
 
 
 def _reach(session: Session, organisation_id: int, ids: set[int], period: Period) -> dict[str, Any]:
-    """Per language: broadcast messages that reached someone, and "👍 understood" taps."""
+    """Per language: broadcast messages that reached someone, "👍 understood" taps, and how
+    many of those people came to an appointment within a week after the message."""
     begin, end = period.moments()
+    came: dict[int, list[date]] = {}
+    for pid, day in session.execute(
+        select(Attendance.participant_id, Attendance.day).where(
+            Attendance.organisation_id == organisation_id,
+            Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+        )
+    ):
+        came.setdefault(pid, []).append(day)
     rows = session.execute(
-        select(Outbox.language, Outbox.participant_id, Outbox.acked_at).where(
+        select(Outbox.language, Outbox.participant_id, Outbox.acked_at, Outbox.sent_at).where(
             Outbox.organisation_id == organisation_id,
             Outbox.kind == OutboxKind.BROADCAST,
             Outbox.sent_at.is_not(None),
@@ -327,12 +329,18 @@ def _reach(session: Session, organisation_id: int, ids: set[int], period: Period
         )
     ).all()
     reach: dict[str, dict[str, int]] = {}
-    for language, participant_id, acked_at in rows:
+    for language, participant_id, acked_at, sent_at in rows:
         if participant_id not in ids:
             continue
-        figures = reach.setdefault(language or "?", {"sent": 0, "understood": 0})
+        figures = reach.setdefault(
+            language or "?", {"sent": 0, "understood": 0, "came_within_a_week": 0}
+        )
         figures["sent"] += 1
         figures["understood"] += acked_at is not None
+        sent_on = sent_at.date()
+        figures["came_within_a_week"] += any(
+            sent_on <= day <= sent_on + timedelta(days=7) for day in came.get(participant_id, [])
+        )
     return dict(sorted(reach.items()))
 
 
