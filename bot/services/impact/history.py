@@ -5,8 +5,10 @@ file imported twice changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -61,93 +63,97 @@ def import_zrm(
     db: Database, slug: str, matrix: str, text: str, now: datetime, skip_errors: bool = False
 ) -> HistoryReport:
     """The professionals' ZRM scores, one domain per row."""
-    report = HistoryReport()
     if matrix not in MATRICES:
-        report.errors.append(("matrix", {"value": matrix}))
-        return report
-    reader = csvfiles.reader(text)
-    if not _has_columns(reader, ZRM_COLUMNS, report):
-        return report
-    with db.write() as session:
-        org = organisation(session, slug)
-        today = now.astimezone(ZoneInfo(org.timezone)).date()
-        rows: list[ZrmMeasurement] = []
-        seen: set[tuple[int, date, str]] = set()
-        for line, cells in _lines(reader):
-            try:
-                row = _measurement(session, org.id, matrix, line, cells, today, now)
-                key = (row.participant_id, row.measured_on, row.domain)
-                if key in seen:
-                    raise BadRow("twice", line, cells.get("domain", ""))
-                seen.add(key)
-                rows.append(row)
-            except BadRow as bad:
-                report.errors.append((bad.reason, bad.details))
-        if report.errors and not skip_errors:
-            return report
-        session.add_all(rows)
-        report.created = len(rows)
-        audit.record(session, now, "zrm_imported", actor="system", slug=slug, rows=len(rows))
-    return report
+        return HistoryReport(errors=[("matrix", {"value": matrix})])
+    seen: set[tuple[int, date, str]] = set()
+
+    def read(session: Session, org: int, line: int, cells: dict[str, str], today: date) -> Any:
+        row = _measurement(session, org, matrix, line, cells, today, now)
+        key = (row.participant_id, row.measured_on, row.domain)
+        if key in seen:
+            raise BadRow("twice", line, cells.get("domain", ""))
+        seen.add(key)
+        return row
+
+    return _import(db, slug, text, ZRM_COLUMNS, read, _add_all, "zrm_imported", now, skip_errors)
 
 
 def import_phases(
     db: Database, slug: str, text: str, now: datetime, skip_errors: bool = False
 ) -> HistoryReport:
     """Phase steps with their own dates; the latest becomes the participant's phase now."""
-    report = HistoryReport()
-    reader = csvfiles.reader(text)
-    if not _has_columns(reader, PHASE_COLUMNS, report):
-        return report
-    with db.write() as session:
-        org = organisation(session, slug)
-        today = now.astimezone(ZoneInfo(org.timezone)).date()
-        steps: list[tuple[int, Phase, date, str]] = []
-        for line, cells in _lines(reader):
-            try:
-                person = _participant(session, org.id, cells.get("participant", ""), line)
-                try:
-                    phase = Phase((cells.get("phase") or "").lower())
-                except ValueError:
-                    raise BadRow("phase", line, cells.get("phase", "")) from None
-                since = _day(cells.get("since", ""), line, today)
-                if _step_stored(session, person, phase, since):
-                    raise BadRow("stored", line)
-                steps.append((person, phase, since, cells.get("programme", "")))
-            except BadRow as bad:
-                report.errors.append((bad.reason, bad.details))
-        if report.errors and not skip_errors:
-            return report
+
+    def read(session: Session, org: int, line: int, cells: dict[str, str], today: date) -> Any:
+        person = _participant(session, org, cells.get("participant", ""), line)
+        try:
+            phase = Phase((cells.get("phase") or "").lower())
+        except ValueError:
+            raise BadRow("phase", line, cells.get("phase", "")) from None
+        since = _day(cells.get("since", ""), line, today)
+        if _step_stored(session, person, phase, since):
+            raise BadRow("stored", line)
+        return (person, phase, since, cells.get("programme", ""))
+
+    def store(session: Session, org: int, steps: list[Any]) -> None:
         for person, phase, since, programme in sorted(steps, key=lambda s: (s[0], s[2])):
-            _step(session, org.id, person, phase, since, programme, now)
-        report.created = len(steps)
-        audit.record(session, now, "phases_imported", actor="system", slug=slug, rows=len(steps))
-    return report
+            _step(session, org, person, phase, since, programme, now)
+
+    return _import(db, slug, text, PHASE_COLUMNS, read, store, "phases_imported", now, skip_errors)
 
 
 def import_referrals(
     db: Database, slug: str, text: str, now: datetime, skip_errors: bool = False
 ) -> HistoryReport:
     """Referrals to partner organisations, and the day each person started there (if so)."""
+
+    def read(session: Session, org: int, line: int, cells: dict[str, str], today: date) -> Any:
+        return _referral(session, org, line, cells, today, now)
+
+    return _import(
+        db, slug, text, REFERRAL_COLUMNS, read, _add_all, "referrals_imported", now, skip_errors
+    )
+
+
+Reader = Callable[[Session, int, int, dict[str, str], date], Any]
+Storer = Callable[[Session, int, list[Any]], None]
+
+
+def _import(
+    db: Database,
+    slug: str,
+    text: str,
+    columns: tuple[str, ...],
+    read: Reader,
+    store: Storer,
+    action: str,
+    now: datetime,
+    skip_errors: bool,
+) -> HistoryReport:
+    """Every row read and checked first; with any bad row nothing is stored unless
+    `skip_errors`. One transaction, one audit line."""
     report = HistoryReport()
     reader = csvfiles.reader(text)
-    if not _has_columns(reader, REFERRAL_COLUMNS, report):
+    if not _has_columns(reader, columns, report):
         return report
     with db.write() as session:
         org = organisation(session, slug)
         today = now.astimezone(ZoneInfo(org.timezone)).date()
-        rows: list[Referral] = []
+        rows = []
         for line, cells in _lines(reader):
             try:
-                rows.append(_referral(session, org.id, line, cells, today, now))
+                rows.append(read(session, org.id, line, cells, today))
             except BadRow as bad:
                 report.errors.append((bad.reason, bad.details))
         if report.errors and not skip_errors:
             return report
-        session.add_all(rows)
+        store(session, org.id, rows)
         report.created = len(rows)
-        audit.record(session, now, "referrals_imported", actor="system", slug=slug, rows=len(rows))
+        audit.record(session, now, action, actor="system", slug=slug, rows=len(rows))
     return report
+
+
+def _add_all(session: Session, org: int, rows: list[Any]) -> None:
+    session.add_all(rows)
 
 
 def set_target(
