@@ -110,7 +110,7 @@ def record(
                 episode=False,
                 message=table[detail],
                 params={"when": when},
-                actions=((PROPOSE, NewTime.prefix),) if answer == "not_coming" else (),
+                actions=((PROPOSE, NewTime),) if answer == "not_coming" else (),
                 appointment_id=reminder.appointment_id,
                 reason=detail,
                 occurrence=reminder.occurrence_start.isoformat(),

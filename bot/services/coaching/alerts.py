@@ -39,14 +39,14 @@ def raise_alert(
     episode: bool = True,
     message: str | None = None,
     params: dict[str, Any] | None = None,
-    actions: tuple[tuple[str | Callable[[], str], str | Callable[[int], Callback]], ...] = (),
+    actions: tuple[tuple[str | Callable[[], str], Callable[[int], Callback]], ...] = (),
     **detail: Any,
 ) -> Alert | None:
     """Open an alert and queue the coach's message (msgid `message`, else the kind's, with
     {name} and `params`, in the coach's language), in the caller's transaction.
     With `episode`, nothing new while the same kind is still open for this participant.
     `actions` are buttons under it: (label msgid, the button's family, made from the alert's
-    id; or an old-style prefix the alert's id is appended to).
+    id).
     A label may be a function that writes it, called in the coach's language.
     """
     open_one = (
@@ -96,10 +96,9 @@ def raise_alert(
     return alert
 
 
-def _data(button: str | Callable[[int], Callback], alert_id: int) -> str:
-    """A button under an alert: its family made from the alert's id (an old-style prefix, still
-    passed by rsvp's "newtime", gets the id appended)."""
-    return f"{button}:{alert_id}" if isinstance(button, str) else button(alert_id).pack()
+def _data(button: Callable[[int], Callback], alert_id: int) -> str:
+    """A button under an alert: its family made from the alert's id."""
+    return button(alert_id).pack()
 
 
 def participant_blocked(session: Session, chat_id: int, now: datetime) -> bool:

@@ -16,6 +16,7 @@ from babel import Locale
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.callbacks import Acknowledge
 from bot.i18n import LANGUAGES, _, use_locale
 from bot.services.errors import Refused
 from bot.services.messaging import outbox
@@ -195,7 +196,7 @@ def ack_buttons(broadcast: Broadcast, language: str) -> list[list[dict[str, str]
     if not broadcast.with_ack:
         return None
     with use_locale(language):
-        return [[{"text": _("👍 Understood"), "data": f"ack:{broadcast.id}"}]]
+        return [[{"text": _("👍 Understood"), "data": Acknowledge(broadcast.id).pack()}]]
 
 
 def materialise_due(
