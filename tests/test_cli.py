@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -359,3 +360,17 @@ def test_an_organisation_starts_with_the_set_up_commands_in_order(tmp_path: Path
     refused = run("participants", "import", str(bad), "--org", "noord")
     assert refused.returncode == 2
     assert "Line 2: write the date as YYYY-MM-DD, not 2025-13-01." in refused.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(demo_folder: Path, monkeypatch) -> None:
+    """`wegwijzer demo-data | head -n 1`: the pipe closes while the codes are printed."""
+    from bot.cli.main import main
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.chdir(demo_folder)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["demo-data"]) == 1  # no traceback
