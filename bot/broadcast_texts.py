@@ -18,13 +18,12 @@ HEADERS = {
 
 def report_text(report: Report, zone: ZoneInfo) -> str:
     """The delivery report: totals, who was skipped, and per language the 👍 presses."""
-    broadcast = report.broadcast
     state = report.by_state
     lines = [
         _(
-            HEADERS[broadcast.state],
-            id=broadcast.id,
-            when=format_when(broadcast.scheduled_for, zone),
+            HEADERS[report.state],
+            id=report.broadcast_id,
+            when=format_when(report.scheduled_for, zone),
         ),
         _(
             "Sent: {sent}. Waiting: {waiting}. Failed: {failed}. Blocked the bot: {blocked}. "

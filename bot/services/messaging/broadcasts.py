@@ -319,7 +319,11 @@ def acknowledge(session: Session, broadcast_id: int, chat_id: int, now: datetime
 
 @dataclass
 class Report:
-    broadcast: Broadcast
+    """A broadcast's delivery as plain values (an adapter never reads the row)."""
+
+    broadcast_id: int
+    state: BroadcastState
+    scheduled_for: datetime
     organisation: str
     by_state: Counter
     by_language: dict[str, Counter]
@@ -350,7 +354,9 @@ def report(session: Session, broadcast_id: int, organisation_id: int) -> Report:
             per["understood"] += acked
         organisation = session.get(Organisation, organisation_id)
         return Report(
-            broadcast,
+            broadcast.id,
+            broadcast.state,
+            broadcast.scheduled_for,
             organisation.name if organisation else "",
             by_state,
             by_language,

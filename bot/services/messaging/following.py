@@ -31,7 +31,7 @@ def _followed(
     session: Session, broadcast_id: int, organisation_id: int, zone: ZoneInfo
 ) -> Followed:
     report = broadcasts.report(session, broadcast_id, organisation_id)
-    state = report.broadcast.state
+    state = report.state
     ending: Literal["cancel", "stop"] | None = (
         "cancel"
         if state == BroadcastState.SCHEDULED
@@ -39,7 +39,7 @@ def _followed(
         if state == BroadcastState.SENDING
         else None
     )
-    return Followed(report.broadcast.id, report_text(report, zone), ending)
+    return Followed(report.broadcast_id, report_text(report, zone), ending)
 
 
 def recent_reports(db: Database, organisation_id: int, zone: ZoneInfo) -> list[Followed]:
