@@ -6,6 +6,7 @@ the log. New functions and new buttons must join these tables (the enumeration f
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import logging
@@ -142,6 +143,13 @@ def snapshot(session_factory) -> tuple:
 # ---- the service layer --------------------------------------------------------------------
 
 OBJECTS = {"participant_id", "alert_id", "appointment_id", "location_id"}
+# The same objects as the use cases over `db` name them.
+USE_CASE_OBJECTS = {
+    "participant": "participant_id",
+    "appointment": "appointment_id",
+    "alert": "alert_id",
+    "location": "location_id",
+}
 SCOPE_REASONS = {"not_yours", "unknown_alert", "unknown_appointment", "unknown_location"}
 
 
@@ -166,16 +174,21 @@ def arguments(fn: Any, world: dict[str, Any], now, zone, quiet) -> dict[str, Any
         "to_staff_id": 1,
         "domain": "financien",
         "level": 5,
+        "at": int(world["start"].timestamp()),
+        "phase": "vrijwilliger",
+        "outflow": "betaald_werk",
+        "coach_id": 1,
     }
     found = {}
     for name, parameter in inspect.signature(fn).parameters.items():
-        if name in ("session", "mine", "scope"):
+        if name in ("session", "db", "mine", "scope", "staff"):
             continue
-        if name not in values:
+        name_in_table = USE_CASE_OBJECTS.get(name, name)
+        if name_in_table not in values:
             if parameter.default is inspect.Parameter.empty:
                 raise AssertionError(f"{fn.__module__}.{fn.__name__}: add {name!r} to the table")
             continue
-        found[name] = values[name]
+        found[name] = values[name_in_table]
     return found
 
 
@@ -190,6 +203,60 @@ def scoped_functions() -> list[Any]:
             if ({"mine", "scope"} & set(parameters)) and OBJECTS & set(parameters):
                 found.append(fn)
     return found
+
+
+def scoped_use_cases() -> list[Any]:
+    """The use cases over `db` that act on one object for a staff member."""
+    found = []
+    for module_info in pkgutil.walk_packages(bot.services.__path__, "bot.services."):
+        module = importlib.import_module(module_info.name)
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            parameters = list(inspect.signature(fn).parameters)
+            objects = {USE_CASE_OBJECTS.get(p, p) for p in parameters} & OBJECTS
+            if parameters[:2] == ["db", "staff"] and objects:
+                found.append(fn)
+    return found
+
+
+def test_every_scoped_use_case_refuses_objects_of_others(
+    world, runtime, session_factory, clock, caplog
+):
+    functions = scoped_use_cases()
+    assert len(functions) >= 15  # the enumeration finds them (it did find 21)
+    zone, quiet = runtime.settings.zone, runtime.settings.quiet
+    before = snapshot(session_factory)
+    caplog.set_level(logging.DEBUG)
+    with session_factory() as session, session.begin():
+        kees = session.scalars(select(StaffMember.id).where(StaffMember.name == "Kees")).one()
+        elders = session.scalars(select(Organisation.id).where(Organisation.slug == "elders")).one()
+    outsiders = (
+        Scope(organisation_id=elders),
+        Scope(organisation_id=world["org"], coach_id=kees),
+    )
+    clock.moment = world["start"] + timedelta(hours=1)
+    for fn in functions:
+        parameters = set(inspect.signature(fn).parameters)
+        objects = {USE_CASE_OBJECTS.get(p, p) for p in parameters} & OBJECTS
+        who = outsiders[:1] if objects == {"location_id"} else outsiders
+        for outsider in who:
+            kwargs = arguments(fn, world, clock.now(), zone, quiet)
+            try:
+                result = fn(runtime.db, outsider, **kwargs)
+            except Refused as refused:
+                assert refused.reason in SCOPE_REASONS, (fn.__name__, refused.reason)
+            else:  # it filters by scope instead: then it found nothing to act on
+                assert _nothing(result), (fn.__name__, outsider, result)
+    assert snapshot(session_factory) == before
+    assert not [r for r in caplog.records if any(n in r.getMessage() for n in NAMES)]
+
+
+def _nothing(result: Any) -> bool:
+    """Empty, or a plain value whose every field is empty."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return not any(getattr(result, f.name) for f in dataclasses.fields(result))
+    return not result
 
 
 def test_every_scoped_service_function_refuses_objects_of_others(
