@@ -76,6 +76,13 @@ REFUSALS = {
         "{name} cannot get messages from me now: they stopped them, blocked the bot, "
         "or have not started yet. Please contact them in another way."
     ),
+    "unknown_staff": N_("Your organisation has no staff member called {name}."),
+    "still_coaching": N_(
+        "{name} still has participants (number: {n}). First hand them over to another coach."
+    ),
+    "login_link_used": N_(
+        "This login link is used or too old. Send /web to the bot for a new link."
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     # The bot's @username without the @: deep links and QR codes made outside a chat need it.
     bot_username: str = Field(default="", pattern=r"^$|^[A-Za-z][A-Za-z0-9_]{3,31}$")
     retention_months: int = Field(default=12, ge=1, le=120)  # erase who left this long ago
+    web_host: str = "127.0.0.1"  # where `wegwijzer web` listens
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_base_url: str = ""  # how staff reach the web app (login links): https://… in production
 
     @field_validator("telegram_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
@@ -98,6 +102,21 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a folder with amounts.yaml and answers/")
         return value
 
+    @field_validator("web_base_url")
+    @classmethod
+    def _web_app_address(cls, value: str) -> str:
+        """Empty: links are made for http://WEB_HOST:WEB_PORT (fine on one machine)."""
+        value = value.strip().rstrip("/")
+        if value and not (value.startswith(("http://", "https://")) and "://" in value[:8]):
+            raise ValueError(
+                "must start with http:// or https://, e.g. https://wegwijzer.example.nl"
+            )
+        if value and (
+            urlsplit(value).query or urlsplit(value).fragment or not urlsplit(value).netloc
+        ):
+            raise ValueError("must be an address such as https://wegwijzer.example.nl")
+        return value
+
     @field_validator("telegram_api_base_url", "rasa_url", "webhook_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
@@ -139,6 +158,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def web_address(self) -> str:
+        """Where staff open the web app: WEB_BASE_URL, else this machine's host and port."""
+        return self.web_base_url or f"http://{self.web_host}:{self.web_port}"
 
     @property
     def quiet(self) -> tuple[time, time]:

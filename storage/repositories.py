@@ -80,7 +80,7 @@ def least_busy_coach(session: Session, organisation_id: int) -> StaffMember | No
     )
     query = (
         select(StaffMember)
-        .where(StaffMember.organisation_id == organisation_id)
+        .where(StaffMember.organisation_id == organisation_id, StaffMember.removed_at.is_(None))
         .order_by((StaffMember.role != StaffRole.COACH), load, StaffMember.id)
     )
     return session.scalars(query).first()

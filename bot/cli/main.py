@@ -15,7 +15,7 @@ from typing import TextIO, cast
 from urllib.parse import urlparse
 
 from bot import content
-from bot.cli import appointments, audit, broadcast, checkins, history, nlu
+from bot.cli import appointments, audit, broadcast, checkins, history, nlu, web
 from bot.cli import report as reports
 from bot.cli import setup as set_up
 from bot.console.chat import run_console
@@ -183,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     set_up.add_parsers(commands)
     history.add_parsers(commands)
     reports.add_parsers(commands)
+    web.add_parsers(commands)
     return parser
 
 
@@ -320,6 +321,8 @@ def _with_runtime(args: argparse.Namespace, runtime: Runtime) -> int:
         return history.run(runtime, args)
     if args.command in reports.COMMANDS:
         return reports.run(runtime, args)
+    if args.command in web.COMMANDS:
+        return web.run(runtime, args)
     if args.command == "sender":
         asyncio.run(run_sender_only(runtime, build_application(runtime)))
         return 0

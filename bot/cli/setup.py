@@ -38,12 +38,18 @@ def add_parsers(commands: Any) -> None:
     change.add_argument("values", nargs="+", help="KEY VALUE, or only VALUE")
 
     staff = commands.add_parser("staff", help="staff members")
-    invite = staff.add_subparsers(dest="staff_command", required=True).add_parser(
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    invite = staff_commands.add_parser(
         "invite", help="a staff member and the one-use code that connects their Telegram"
     )
     invite.add_argument("--org", required=True, help="organisation slug")
     invite.add_argument("--name", required=True)
     invite.add_argument("--admin", action="store_true", help="may act on the whole organisation")
+    remove = staff_commands.add_parser(
+        "remove", help="a staff member leaves: their chat and web sessions stop at once"
+    )
+    remove.add_argument("--org", required=True, help="organisation slug")
+    remove.add_argument("--name", required=True)
 
     locations = commands.add_parser("locations", help="locations")
     location = locations.add_subparsers(dest="locations_command", required=True).add_parser(
@@ -137,6 +143,10 @@ def _add(db: Any, args: argparse.Namespace, now: Any) -> setup.Made:
 
 
 def _staff(runtime: Runtime, args: argparse.Namespace) -> int:
+    if args.staff_command == "remove":
+        name = setup.remove_staff(runtime.db, args.org, args.name, runtime.clock.now())
+        print(_("{name} is removed. Their chat and web sessions no longer work.", name=name))
+        return 0
     made = setup.invite_staff(runtime.db, args.org, args.name, args.admin, runtime.clock.now())
     until = format_day(made.expires_at.astimezone(runtime.settings.zone).date())
     print(

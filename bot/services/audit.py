@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from storage.db import Database
 from storage.models import AuditEvent
 
 
@@ -52,3 +53,10 @@ def trail(
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     return [(e.at, e.actor, name or "", e.action, e.detail) for e, name in rows]
+
+
+def noted(db: Database, now: datetime, action: str, staff_id: int, **detail: Any) -> None:
+    """A staff member's view or export that is about no one person (a report), audited as a
+    use case of its own."""
+    with db.write() as session:
+        record(session, now, action, staff_id=staff_id, actor="staff", **detail)

@@ -50,3 +50,13 @@ class SafeWriter:
 
     def writerow(self, row: Mapping[str, Any]) -> None:
         self._writer.writerow({key: safe(value) for key, value in row.items()})
+
+
+def spreadsheet(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows as Dutch Excel opens them: `;`, a byte-order mark, every text cell safe."""
+    out = StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([safe(value) for value in row])
+    return out.getvalue()

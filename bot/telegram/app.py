@@ -37,6 +37,7 @@ from bot.telegram import (
     questions,
     reminders,
     safety,
+    web,
 )
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.edge import gate, prepare
@@ -122,6 +123,7 @@ def add_handlers(application: Application) -> None:
         questions,
         conversation,
         membership,
+        web,
         fallback,
     ):  # fallback last: it answers what nobody else did
         application.add_handlers(feature.handlers())

@@ -38,6 +38,7 @@ ALERTS = N_("Open alerts")
 PEOPLE = N_("My participants")
 INVITE = N_("Invite a new participant")
 QR = N_("Check-in code of a location")
+WEB = N_("Log in to the web app")
 COMMANDS = {
     "participant": [
         ("help", HELP),
@@ -59,6 +60,7 @@ COMMANDS = {
         ("afspraken", CHANGE),
         ("bericht", WRITE),
         ("berichten", FOLLOW),
+        ("web", WEB),
         ("taal", LANGUAGE),
     ],
     "guest": [("start", START), ("taal", LANGUAGE), ("help", HELP)],

@@ -21,6 +21,7 @@ from bot.callbacks import (
     PhaseName,
 )
 from bot.i18n import N_, _, format_day, format_when, language_name, ngettext
+from bot.services.appointments.attendance import STATUS_NAMES
 from bot.services.appointments.reminder_texts import KINDS
 from bot.services.people import caseload
 from bot.services.people.participants import OUTFLOW_NAMES, PHASE_NAMES, Card, Glance
@@ -31,12 +32,6 @@ from bot.telegram.routes import PRIVATE
 from bot.telegram.staff import buttons_go_when_refused, staff_only
 
 PER_MESSAGE = 50
-STATUS = {
-    "present": N_("✅ present"),
-    "late": N_("⏰ late"),
-    "excused": N_("📝 excused"),
-    "absent": N_("❌ absent"),
-}
 CHANGE_PHASE, HAND_OVER = N_("🔀 Change phase"), N_("👤 Hand over to another coach")
 LEAVES = N_("🚪 Leaves the trajectory")
 
@@ -179,7 +174,7 @@ def _attendance(found: Card) -> list[str]:
     if not found.attendance:
         return [_("No attendance recorded in the last 4 weeks.")]
     return [_("Attendance, last 4 weeks:")] + [
-        _("• {day}: {status}", day=format_day(day), status=_(STATUS[status]))
+        _("• {day}: {status}", day=format_day(day), status=_(STATUS_NAMES[status]))
         for day, status in found.attendance
     ]
 

@@ -56,6 +56,7 @@ from storage.models.participant import (
     ZrmMeasurement,
 )
 from storage.models.reminder import AppointmentAnswer, Reminder
+from storage.models.web import WebLogin, WebSession
 
 __all__ = [
     "PRIORITY_ALERT",
@@ -109,6 +110,8 @@ __all__ = [
     "Target",
     "TimeProposal",
     "UTCDateTime",
+    "WebLogin",
+    "WebSession",
     "ZrmMeasurement",
     "table_of",
 ]

@@ -70,6 +70,9 @@ class StaffMember(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     language: Mapped[str] = mapped_column(String(8), default="nl")
     created_at: Mapped[datetime]
+    # Left the organisation: no chat, no web session, never chosen again; the row stays for
+    # the audit trail and the history that names them.
+    removed_at: Mapped[datetime | None]
     organisation: Mapped[Organisation] = relationship()
 
 

@@ -32,6 +32,12 @@ from storage.models import (
 )
 
 CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+STATUS_NAMES = {  # how a day's attendance is shown to staff (chat and web)
+    "present": N_("✅ present"),
+    "late": N_("⏰ late"),
+    "excused": N_("📝 excused"),
+    "absent": N_("❌ absent"),
+}
 IMPORT_ERRORS = {
     "columns": N_("The file needs the columns {value}."),
     "participant": N_("Line {line}: no participant called {value} in this organisation."),

@@ -48,10 +48,11 @@ def remember_shown(session: Session, chat_id: int, shown: list[tuple[int, int]])
             alert.detail = {**alert.detail, "shown": [*kept, [chat_id, message_id]][-SHOWN_KEPT:]}
 
 
-def open_alerts(db: Database, staff: Scope, now: datetime) -> Inbox:
-    """The open alerts in scope, urgent first (the views audited), and who is unreachable."""
+def open_alerts(db: Database, staff: Scope, now: datetime, limit: int = inbox.SHOWN) -> Inbox:
+    """The open alerts in scope, urgent first then longest waiting (the views audited), and
+    who is unreachable; `limit` is 20 for a chat message, more for the web app's board."""
     with db.write() as session:
-        items, total = inbox.open_items(session, staff, now)
+        items, total = inbox.open_items(session, staff, now, limit)
         return Inbox(items, total, inbox.unreachable(session, staff))
 
 

@@ -106,12 +106,14 @@ def _item(alert: Alert, person: Participant) -> Item:
     )
 
 
-def open_items(session: Session, mine: Scope, now: datetime) -> tuple[list[Item], int]:
+def open_items(
+    session: Session, mine: Scope, now: datetime, limit: int = SHOWN
+) -> tuple[list[Item], int]:
     """The open alerts in scope (snoozed ones wait), urgent first then oldest; and how many
     there are in all. Texts in the current language. Each shown alert is an audited view (in
     the caller's transaction): alerts are sensitive data about the participant."""
     rows = session.execute(_open(mine, now)).all()
-    shown = [_item(alert, person) for alert, person in rows[:SHOWN]]
+    shown = [_item(alert, person) for alert, person in rows[:limit]]
     for item in shown:
         audit.record(
             session,

@@ -27,3 +27,18 @@ def by_slug(db: Database, slug: str) -> OrganisationRef | None:
         if found is None:
             return None
         return OrganisationRef(found.id, found.name, found.default_language)
+
+
+def programmes(db: Database, organisation_id: int) -> list[tuple[str, str]]:
+    """The organisation's programmes (slug, name), by name: a report can be about one."""
+    from storage.models import Programme
+
+    with db.read() as session:
+        return [
+            (slug, name)
+            for slug, name in session.execute(
+                select(Programme.slug, Programme.name)
+                .where(Programme.organisation_id == organisation_id)
+                .order_by(Programme.name)
+            )
+        ]

@@ -221,6 +221,7 @@ def _coach(session: Session, organisation_id: int, name: str, line: int) -> int 
     found = session.scalars(
         select(StaffMember.id).where(
             StaffMember.organisation_id == organisation_id,
+            StaffMember.removed_at.is_(None),
             func.lower(StaffMember.name) == name.lower(),
         )
     ).all()

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.i18n import LANGUAGES
@@ -31,10 +31,14 @@ from storage.models import (
     InviteKind,
     Location,
     Organisation,
+    Participant,
+    ParticipantStatus,
     Phase,
     Programme,
     StaffMember,
     StaffRole,
+    WebLogin,
+    WebSession,
 )
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,59}")
@@ -127,6 +131,35 @@ def invite_staff(db: Database, slug: str, name: str, admin: bool, now: datetime)
         audit.record(session, now, "staff_invited", staff_id=staff.id, actor="system")
         assert invite.expires_at is not None
         return StaffCode(staff.name, admin, invite.code, invite.expires_at)
+
+
+def remove_staff(db: Database, slug: str, name: str, now: datetime) -> str:
+    """A staff member leaves: their Telegram chat is no staff chat any more, their web sessions
+    and unused login links end at once. Refused while they still coach someone (hand those
+    over first, so nobody is left without a coach); the row stays for the audit trail."""
+    with db.write() as session:
+        org = organisation(session, slug)
+        staff = session.get(StaffMember, _staff_id(session, org.id, name, "unknown_staff"))
+        assert staff is not None
+        coached = session.scalar(
+            select(func.count(Participant.id)).where(
+                Participant.coach_id == staff.id,
+                Participant.status.in_([ParticipantStatus.ACTIVE, ParticipantStatus.INVITED]),
+            )
+        )
+        if coached:
+            raise Refused("still_coaching", name=staff.name, n=coached)
+        staff.removed_at, staff.chat_id = now, None
+        session.execute(
+            update(WebSession)
+            .where(WebSession.staff_id == staff.id, WebSession.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+        session.execute(
+            delete(WebLogin).where(WebLogin.staff_id == staff.id, WebLogin.used_at.is_(None))
+        )
+        audit.record(session, now, "staff_removed", staff_id=staff.id, actor="system")
+        return staff.name
 
 
 def add_location(
@@ -344,13 +377,14 @@ def _find(session: Session, model: type[Location], org: int, name: str) -> int |
     ).first()
 
 
-def _staff_id(session: Session, org: int, name: str) -> int:
+def _staff_id(session: Session, org: int, name: str, unknown: str = "unknown_coach") -> int:
     found = session.scalars(
         select(StaffMember.id).where(
             StaffMember.organisation_id == org,
+            StaffMember.removed_at.is_(None),
             func.lower(StaffMember.name) == name.strip().lower(),
         )
     ).all()
     if len(found) != 1:
-        raise Refused("unknown_coach")
+        raise Refused(unknown, name=name)
     return found[0]

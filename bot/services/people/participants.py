@@ -269,6 +269,7 @@ def coaches(session: Session, mine: Scope) -> list[StaffMember]:
             .where(
                 StaffMember.organisation_id == mine.organisation_id,
                 StaffMember.role == StaffRole.COACH,
+                StaffMember.removed_at.is_(None),
             )
             .order_by(StaffMember.name)
         )

@@ -1,0 +1,1 @@
+"""Staff on the web app: one-time login links and the sessions they open."""

@@ -1,0 +1,1 @@
+"""The web app for coaches and staff: the second adapter on the same services as Telegram."""
