@@ -31,6 +31,7 @@ log = logging.getLogger("wegwijzer.nlu")
 VERSION = "6"  # bump when the features or the model change: the cache key includes it
 CRISIS = "crisis"
 PRECISION = 0.97  # a content intent's answers must be right this often, cross-validated
+FOLDS = 5  # calibration folds (temperature, crisis and intent thresholds): 3 was more pessimistic
 
 CHARS = (2, 5)  # character n-grams within words
 WORDS = (1, 2)  # word uni- and bigrams
@@ -249,7 +250,7 @@ class BuiltinEngine:
         strata = np.array(
             [s if counts[s] >= 3 else str(s).split(":", 1)[1] for s in strata.tolist()]
         )
-        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=3)
+        folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=3)
         classes = sorted(set(labels.tolist()))
         column = {label: n for n, label in enumerate(classes)}
         raw = np.full((len(texts), len(classes)), -1e3)  # a class a fold lacks: never likely
