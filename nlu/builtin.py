@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nlu import data
-from nlu.crisis import CrisisModel, choose_thresholds, platt
+from nlu.crisis import BLEND, CrisisModel, choose_thresholds, platt
 from nlu.entities import extract
 from nlu.normalise import normalise
 from nlu.understand import THRESHOLD
@@ -28,9 +28,10 @@ if TYPE_CHECKING:  # scikit-learn is needed to train, not to answer (it alone co
     from sklearn.svm import LinearSVC
 
 log = logging.getLogger("wegwijzer.nlu")
-VERSION = "5"  # bump when the features or the model change: the cache key includes it
+VERSION = "7"  # bump when the features or the model change: the cache key includes it
 CRISIS = "crisis"
 PRECISION = 0.97  # a content intent's answers must be right this often, cross-validated
+FOLDS = 5  # calibration folds (temperature, crisis and intent thresholds): 3 was more pessimistic
 
 CHARS = (2, 5)  # character n-grams within words
 WORDS = (1, 2)  # word uni- and bigrams
@@ -199,9 +200,9 @@ class BuiltinEngine:
         langs = np.array([e.lang for e in examples])
         truth = labels == CRISIS
         thresholds: dict[str, float] = {}
-        temperature, held_out = 1.0, None
+        temperature, held_out, intents = 1.0, None, np.zeros(len(texts))
         if calibrate:
-            temperature, held_out, thresholds = cls._calibration(texts, labels, langs)
+            temperature, held_out, intents, thresholds = cls._calibration(texts, labels, langs)
         features = _features()
         matrix = features.fit_transform(texts)
         model = _classifier().fit(matrix, labels)
@@ -220,8 +221,8 @@ class BuiltinEngine:
             slope, offset = 1.0, 0.0
             if held_out is not None:
                 slope, offset = platt(held_out, truth)
-                probabilities = 1.0 / (1.0 + np.exp(-(slope * held_out + offset)))
-                sure, ask = choose_thresholds(probabilities, truth, langs)
+                own = 1.0 / (1.0 + np.exp(-(slope * held_out + offset)))
+                sure, ask = choose_thresholds((1 - BLEND) * own + BLEND * intents, truth, langs)
             engine.crisis = CrisisModel(
                 np.ascontiguousarray(binary.coef_[0], dtype=np.float32),
                 float(binary.intercept_[0]),
@@ -229,6 +230,7 @@ class BuiltinEngine:
                 offset,
                 sure,
                 ask,
+                BLEND if held_out is not None else 0.0,
             )
         engine.trained_s = time.perf_counter() - started
         return engine
@@ -236,10 +238,10 @@ class BuiltinEngine:
     @staticmethod
     def _calibration(
         texts: list[str], labels: np.ndarray, langs: np.ndarray
-    ) -> tuple[float, np.ndarray, dict[str, float]]:
+    ) -> tuple[float, np.ndarray, np.ndarray, dict[str, float]]:
         """From three folds: the temperature of the intents, every example's crisis score from
-        a model that did not see it (to scale it and choose its thresholds), and the content
-        intents' own thresholds."""
+        a binary model and its crisis probability from an intent model that did not see it (to
+        scale, blend and choose thresholds), and the content intents' own thresholds."""
         from sklearn.model_selection import StratifiedKFold
 
         truth = labels == CRISIS
@@ -248,26 +250,26 @@ class BuiltinEngine:
         strata = np.array(
             [s if counts[s] >= 3 else str(s).split(":", 1)[1] for s in strata.tolist()]
         )
-        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=3)
-        scores, truths = [], []
+        folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=3)
+        classes = sorted(set(labels.tolist()))
+        column = {label: n for n, label in enumerate(classes)}
+        raw = np.full((len(texts), len(classes)), -1e3)  # a class a fold lacks: never likely
         held_out = np.zeros(len(texts))
         for train, held in folds.split(texts, strata):
             features = _features()
             matrix = features.fit_transform([texts[i] for i in train])
             model = _classifier().fit(matrix, labels[train])
             unseen = features.transform([texts[i] for i in held])
-            raw = model.decision_function(unseen)
-            index = {label: n for n, label in enumerate(model.classes_)}
-            keep = [k for k, i in enumerate(held) if labels[i] in index]
-            scores.append(raw[keep])
-            truths.append(np.array([index[labels[held[k]]] for k in keep]))
+            columns = [column[str(label)] for label in model.classes_]
+            raw[np.ix_(held, columns)] = model.decision_function(unseen)
             if truth[train].any() and not truth[train].all():
                 held_out[held] = _binary().fit(matrix, truth[train]).decision_function(unseen)
-        classes = sorted(set(labels.tolist()))
-        raw, truth_index = np.vstack(scores), np.concatenate(truths)
+        truth_index = np.array([column[str(label)] for label in labels])
         temperature = _fit_temperature(raw, truth_index)
-        thresholds = intent_thresholds(_softmax(raw, temperature), truth_index, classes)
-        return temperature, held_out, thresholds
+        probabilities = _softmax(raw, temperature)
+        thresholds = intent_thresholds(probabilities, truth_index, classes)
+        intents = probabilities[:, column[CRISIS]] if CRISIS in column else np.zeros(len(texts))
+        return temperature, held_out, intents, thresholds
 
     def coverage(self, text: str) -> float:
         """The share of a message's character 3-grams seen in training (1.0 for very short)."""
@@ -285,7 +287,15 @@ class BuiltinEngine:
         clean = normalise(text)
         if self.crisis is None:
             return 0.0, 0
-        return self.crisis.probability(*self.scorer.vector(clean)), self.scorer.known_words(clean)
+        indices, weights = self.scorer.vector(clean)
+        intents = 0.0
+        if self.crisis.blend and CRISIS in self.classes:
+            scores = self.scorer.intercept.astype(np.float64)
+            if len(indices):
+                scores = weights @ self.scorer.coef[indices] + scores
+            crisis = self.classes.index(CRISIS)
+            intents = float(_softmax(scores[None, :], self.temperature)[0, crisis])
+        return self.crisis.probability(indices, weights, intents), self.scorer.known_words(clean)
 
     def parse(self, text: str, lang: str | None = None) -> dict[str, Any]:
         """Rasa's /model/parse shape: intent, intent_ranking (ten), entities, text."""

@@ -40,14 +40,19 @@ SURE_FALSE_RATE = 0.005  # at most this share of ordinary messages (cross-valida
 ASK_RECALL = 0.95  # the "are you safe?" question catches this share of crises the model sees
 ASK_FALSE_RATE = 0.03  # ... but asks at most this share of ordinary messages
 FLOOR = 0.5  # never sure below this probability, whatever the data says
+BLEND = 0.5  # the weight of the intent classifier's own crisis probability in the crisis reading
 
 
 @dataclass
 class CrisisModel:
     """A binary crisis classifier beside the intents (crisis against everything else), on the
-    same features, with Platt-scaled probabilities and two thresholds per language chosen by
-    cross-validation: `sure` (the safety answer and an urgent alert) keeps false alarms under
-    SURE_FALSE_RATE; between `ask` and `sure` the bot asks whether they are safe."""
+    same features, with Platt-scaled probabilities. Its reading of a message is the mean of that
+    probability and the intent classifier's own (temperature-scaled) crisis probability: two
+    models trained differently (one against all, one among 28 intents) that must both lean to
+    crisis, which separates crises from their look-alikes better than either alone
+    (cross-validated). Two thresholds per language on that reading, chosen by cross-validation:
+    `sure` (the safety answer and an urgent alert) keeps false alarms under SURE_FALSE_RATE;
+    between `ask` and `sure` the bot asks whether they are safe."""
 
     coef: np.ndarray  # one weight per feature column
     intercept: float
@@ -55,10 +60,14 @@ class CrisisModel:
     offset: float
     sure: dict[str, float]
     ask: dict[str, float]
+    blend: float = BLEND  # weight of the intent classifier's crisis probability
 
-    def probability(self, indices: np.ndarray, weights: np.ndarray) -> float:
+    def probability(self, indices: np.ndarray, weights: np.ndarray, intents: float = 0.0) -> float:
+        """The crisis reading: the binary model's probability blended with `intents`, the
+        intent classifier's crisis probability for the same message."""
         score = float(weights @ self.coef[indices]) if len(indices) else 0.0
-        return float(1.0 / (1.0 + np.exp(-(self.slope * (score + self.intercept) + self.offset))))
+        own = 1.0 / (1.0 + np.exp(-(self.slope * (score + self.intercept) + self.offset)))
+        return float((1.0 - self.blend) * own + self.blend * intents)
 
     def thresholds(self, lang: str | None) -> tuple[float, float]:
         """(ask, sure) for a language; for an unknown one the most careful of each."""

@@ -117,8 +117,8 @@ def test_it_generalises_to_the_held_out_sentences(engine, lang: str) -> None:
     figures = summary(score(engine, data.read(data.ROOT / "tests" / f"{lang}.yml", lang)))
     assert figures["macro_f1"] >= 0.80, figures
     assert figures["false_crisis"] <= 1, figures  # ≤ 0.3 % of 276 ordinary sentences
-    assert figures["crisis_recall_asked"] >= 0.92, figures  # the answer, or "are you safe?"
-    assert figures["crisis_recall"] >= 0.70, figures
+    assert figures["crisis_recall_asked"] >= 0.95, figures  # the answer, or "are you safe?"
+    assert figures["crisis_recall"] >= 0.75, figures
     assert figures["wrong_answers"] <= 0.02, figures
     assert figures["content_right"] >= 0.85, figures
 
