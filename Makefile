@@ -6,7 +6,7 @@ LANGS := nl ar ti so en
 DOMAINS := messages answers
 MO := $(foreach d,$(DOMAINS),$(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/$(d).mo))
 
-.PHONY: demo test lint catalogs messages run clean
+.PHONY: demo test lint catalogs messages run clean web vendor
 
 $(BIN)/wegwijzer: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,12 +19,27 @@ locales/%.mo: locales/%.po $(BIN)/wegwijzer
 
 catalogs: $(MO)
 
+# Front-end packages from npm (package-lock.json): axe-core for the browser tests, and htmx,
+# which the web app serves from its own folder (never a CDN); `make vendor` copies it there.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+vendor: node_modules/.package-lock.json
+	cp node_modules/htmx.org/dist/htmx.min.js bot/web/static/htmx.min.js
+
 demo: $(BIN)/wegwijzer catalogs
 	$(BIN)/wegwijzer db upgrade
 	$(BIN)/wegwijzer demo-data
+	$(BIN)/wegwijzer web link --org demo --staff "Sanne de Vries"
+	@echo "Start the web app in a second terminal (make web), then open that link."
 	$(BIN)/wegwijzer chat
 
-test: $(BIN)/wegwijzer catalogs
+web: $(BIN)/wegwijzer catalogs
+	$(BIN)/wegwijzer db upgrade
+	$(BIN)/wegwijzer web
+
+test: $(BIN)/wegwijzer catalogs node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(BIN)/wegwijzer

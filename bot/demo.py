@@ -70,6 +70,16 @@ def _create(session: Session, now: datetime, zone: ZoneInfo) -> Organisation:
         organisation_id=organisation.id, name="Sanne de Vries", role=StaffRole.COACH, created_at=now
     )
     session.add(coach)
+    # An admin without a chat yet: `wegwijzer web link --org demo --staff "Noor Jansen"` shows
+    # the admin's pages (the impact report).
+    session.add(
+        StaffMember(
+            organisation_id=organisation.id,
+            name="Noor Jansen",
+            role=StaffRole.ADMIN,
+            created_at=now,
+        )
+    )
     session.flush()
     opens = now.astimezone(zone).strftime("%Y%m%dT093000")
     north = Location(

@@ -153,7 +153,13 @@ def format_percent(value: float, lang: str | None = None) -> str:
 
 def format_day(day: date, lang: str | None = None, with_year: bool = False) -> str:
     """Weekday, day and month name in words (CLDR's full pattern, year only when asked)."""
-    loc = _locale(lang or current_locale())
+    return _day(day, lang or current_locale(), with_year)
+
+
+@lru_cache(maxsize=8192)
+def _day(day: date, lang: str, with_year: bool) -> str:
+    """Cached: a table of a hundred people formats the same few days hundreds of times."""
+    loc = _locale(lang)
     pattern = get_date_format("full", locale=loc).pattern
     if not with_year:
         pattern = _YEAR.sub("", pattern).strip()

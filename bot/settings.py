@@ -132,7 +132,7 @@ class Settings(BaseSettings):
             raise ValueError("looks like 123456789:ABC-DEF…, as @BotFather gives it")
         return value
 
-    @field_validator("webhook_listen", "nlu_cache")
+    @field_validator("webhook_listen", "nlu_cache", "web_host")
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():

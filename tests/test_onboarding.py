@@ -212,6 +212,7 @@ async def test_staff_code_links_the_coach(app, api, demo_codes) -> None:
         "afspraken",
         "bericht",
         "berichten",
+        "web",
         "taal",
     ]
 

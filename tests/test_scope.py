@@ -451,6 +451,7 @@ STAFF_COMMANDS = (
     "/berichten",
     "/uitnodigen Nieuw Persoon",
     "/bericht",
+    "/web",  # a link for their own organisation's pages
 )
 
 

@@ -37,6 +37,9 @@ WRONG = {
     "content_dir": "/nonexistent",
     "nlu_cache": " ",
     "retention_months": "0",
+    "web_host": " ",
+    "web_port": "0",
+    "web_base_url": "wegwijzer.example.nl",
 }
 
 

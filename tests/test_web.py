@@ -285,3 +285,16 @@ def test_bad_input_gets_a_kind_page(client, runtime):
     for path in ("/participants/abc", "/participants/999999", "/participants?sort=%00&phase=x"):
         answer = client.get(path)
         assert answer.status_code in (200, 404) and "Traceback" not in answer.text
+
+
+def test_htmx_is_served_from_our_own_files_at_the_pinned_version():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pinned = json.loads((root / "package.json").read_text())["dependencies"]["htmx.org"]
+    vendored = (root / "bot" / "web" / "static" / "htmx.min.js").read_text(encoding="utf-8")
+    assert f'version:"{pinned}"' in vendored  # `make vendor` after changing package.json
+    installed = root / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
+    if installed.exists():
+        assert installed.read_text(encoding="utf-8") == vendored

@@ -3,7 +3,9 @@ page. Every figure comes from the same services as Telegram, in the coach's scop
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
@@ -22,7 +24,7 @@ from bot.web.render import page
 from bot.web.security import Checked, Me, runtime_of
 
 router = APIRouter()
-BOARD = 200  # alerts on the board; the rest is counted
+BOARD = 100  # alerts on the board, urgent and longest waiting first; the rest is counted
 
 
 def _htmx(request: Request) -> bool:
@@ -88,11 +90,13 @@ def miss_you(
 
 def _filter(request: Request) -> Filter:
     query = request.query_params
+    page = query.get("page", "1")
     return Filter(
         text=query.get("q", "")[:100],
         phase=query.get("phase", "") if query.get("phase", "") in PHASE_NAMES else "",
         alerts_only=query.get("alerts") == "1",
         sort=query.get("sort", "name") if query.get("sort") in caseload_table.SORTS else "name",
+        page=int(page) if page.isdigit() and 0 < len(page) < 7 else 1,
     )
 
 
@@ -111,7 +115,18 @@ def caseload(request: Request, staffer: Me) -> Response:
         phases=PHASE_NAMES,
         query=request.url.query,
         week_names=_week_names,
+        paged=_paged(request),
     )
+
+
+def _paged(request: Request) -> Callable[[int], str]:
+    """The address of another page of the table, with the same filter and sort."""
+
+    def address(page: int) -> str:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+        return "/participants?" + urlencode([*kept, ("page", str(page))])
+
+    return address
 
 
 @router.get("/participants.csv")

@@ -1,15 +1,20 @@
 """The caseload table of the web app: every participant in scope on one line with phase and
 since when, attendance per week as a small heat map, the last check-in and its trend, open
-alerts, the next appointment and their language; sortable, filterable, and as CSV. A week
-without any recorded appointment is "unknown", never "absent": nobody expected them."""
+alerts, the next appointment and their language; filtered, sorted, a page at a time, and as CSV.
+A week without any recorded appointment is "unknown", never "absent": nobody expected them.
+
+An admin's scope can hold thousands of people, so the filter and the sort use only what one
+query per table gives cheaply for everyone (name, phase, open alerts, the last check-in); the
+heat map, the trend and the next appointment are worked out for the lines of one page."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from math import ceil
 from statistics import mean
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
@@ -26,12 +31,15 @@ from storage.models import (
     Appointment,
     Attendance,
     AttendanceStatus,
+    Participant,
     Signal,
 )
 
 WEEKS = 8
+PAGE = 100
 Week = Literal["came", "mixed", "missed", "excused", "unknown"]
-SORTS = ("name", "phase", "alerts", "checkin", "next")
+SORTS = ("name", "phase", "alerts", "checkin")
+FAR_BACK = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
 @dataclass(frozen=True)
@@ -54,12 +62,14 @@ class Line:
 
 @dataclass(frozen=True)
 class Filter:
-    """What the coach narrowed the table to: a name part, a phase, only those with alerts."""
+    """What the coach narrowed the table to: a name part, a phase, only those with alerts; the
+    sort, and which page (from 1); `page=0` is every line (the CSV)."""
 
     text: str = ""
     phase: str = ""
     alerts_only: bool = False
     sort: str = "name"
+    page: int = 1
 
 
 @dataclass
@@ -67,6 +77,22 @@ class Table:
     lines: list[Line] = field(default_factory=list)
     weeks: tuple[date, ...] = ()
     total: int = 0  # in scope, before the filter
+    found: int = 0  # after the filter
+    page: int = 1
+    pages: int = 1
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    name: str
+    language: str | None
+    phase: str | None
+    phase_since: datetime | None
+    reachable: bool
+    open_alerts: int
+    urgent: bool
+    last_checkin: datetime | None
 
 
 def _monday(day: date) -> date:
@@ -94,14 +120,79 @@ def _trend(levels_by_run: list[list[int]]) -> int | None:
     return 0 if abs(change) < 0.25 else (1 if change > 0 else -1)
 
 
-def lines(session: Session, mine: Scope, now: datetime, zone: ZoneInfo) -> Table:
-    """Everyone in scope, with the weeks of the heat map (oldest first)."""
-    people = session.scalars(scope.participants(mine)).all()
-    this_week = _monday(now.astimezone(zone).date())
-    weeks = tuple(this_week - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1))
-    ids = [p.id for p in people]
+def _everyone(session: Session, mine: Scope) -> list[_Person]:
+    """Everyone in scope with what the filter and the sort need, in three grouped queries."""
+    ids = scope.participants(mine).with_only_columns(Participant.id).order_by(None).subquery()
+    alerts = {
+        pid: (n, bool(urgent))
+        for pid, n, urgent in session.execute(
+            select(Alert.participant_id, func.count(), func.max(case((Alert.urgent, 1), else_=0)))
+            .where(Alert.participant_id.in_(select(ids.c.id)), Alert.state != AlertState.RESOLVED)
+            .group_by(Alert.participant_id)
+        )
+    }
+    last: dict[int, datetime] = {
+        pid: at
+        for pid, at in session.execute(
+            select(Signal.participant_id, func.max(Signal.at))
+            .where(Signal.participant_id.in_(select(ids.c.id)), Signal.source == "self")
+            .group_by(Signal.participant_id)
+        )
+    }
+    columns = scope.participants(mine).with_only_columns(
+        Participant.id,
+        Participant.display_name,
+        Participant.language,
+        Participant.phase,
+        Participant.phase_since,
+        Participant.chat_id,
+        Participant.stopped_at,
+        Participant.unreachable_at,
+    )
+    return [
+        _Person(
+            pid,
+            name or "?",
+            language,
+            phase.value if phase else None,
+            phase_since,
+            chat is not None and stopped is None and unreachable is None,
+            alerts.get(pid, (0, False))[0],
+            alerts.get(pid, (0, False))[1],
+            last.get(pid),
+        )
+        for pid, name, language, phase, phase_since, chat, stopped, unreachable in session.execute(
+            columns
+        )
+    ]
+
+
+def _chosen(people: list[_Person], wanted: Filter) -> list[_Person]:
+    """The filter and the sort; someone who never checked in comes first on "check-in"."""
+    text = wanted.text.strip().casefold()
+    kept = [
+        person
+        for person in people
+        if (not text or text in person.name.casefold())
+        and (not wanted.phase or person.phase == wanted.phase)
+        and (not wanted.alerts_only or person.open_alerts)
+    ]
+    keys: dict[str, Any] = {
+        "name": lambda p: (p.name.casefold(), p.id),
+        "phase": lambda p: (p.phase or "~", p.name.casefold(), p.id),
+        "alerts": lambda p: (not p.urgent, -p.open_alerts, p.name.casefold(), p.id),
+        "checkin": lambda p: (p.last_checkin or FAR_BACK, p.name.casefold(), p.id),
+    }
+    return sorted(kept, key=keys.get(wanted.sort, keys["name"]))
+
+
+def _details(
+    session: Session, people: list[_Person], weeks: tuple[date, ...], now: datetime, zone: ZoneInfo
+) -> list[Line]:
+    """The heat map, the trend and the next appointment of these people."""
+    ids = [person.id for person in people]
     if not ids:
-        return Table([], weeks, 0)
+        return []
     attended: dict[tuple[int, date], list[AttendanceStatus]] = defaultdict(list)
     for pid, day, status in session.execute(
         select(Attendance.participant_id, Attendance.day, Attendance.status).where(
@@ -109,23 +200,17 @@ def lines(session: Session, mine: Scope, now: datetime, zone: ZoneInfo) -> Table
         )
     ):
         attended[(pid, _monday(day))].append(status)
-    alerts: dict[int, tuple[int, bool]] = {
-        pid: (n, bool(urgent))
-        for pid, n, urgent in session.execute(
-            select(Alert.participant_id, func.count(), func.max(case((Alert.urgent, 1), else_=0)))
-            .where(Alert.participant_id.in_(ids), Alert.state != AlertState.RESOLVED)
-            .group_by(Alert.participant_id)
-        )
-    }
     runs: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    last: dict[int, datetime] = {}
     order: dict[int, list[str]] = defaultdict(list)
-    for pid, run, level, at in session.execute(
-        select(Signal.participant_id, Signal.checkin, Signal.level, Signal.at)
-        .where(Signal.participant_id.in_(ids), Signal.source == "self")
+    for pid, run, level in session.execute(
+        select(Signal.participant_id, Signal.checkin, Signal.level)
+        .where(
+            Signal.participant_id.in_(ids),
+            Signal.source == "self",
+            Signal.at >= now - timedelta(days=120),
+        )
         .order_by(Signal.at.desc(), Signal.id.desc())
     ):
-        last.setdefault(pid, at)
         if run not in order[pid]:
             order[pid].append(run)
         if level is not None:
@@ -140,76 +225,63 @@ def lines(session: Session, mine: Scope, now: datetime, zone: ZoneInfo) -> Table
         if starts:
             pid = appointment.participant_id
             coming[pid] = min(coming.get(pid, starts[0]), starts[0])
-    found = [
+    return [
         Line(
             participant_id=p.id,
-            name=p.display_name or "?",
+            name=p.name,
             language=p.language,
-            phase=p.phase.value if p.phase else None,
+            phase=p.phase,
             phase_since=p.phase_since,
             weeks=tuple((monday, _week(attended.get((p.id, monday), []))) for monday in weeks),
-            last_checkin=last.get(p.id),
+            last_checkin=p.last_checkin,
             trend=_trend([runs[p.id][r] for r in order[p.id] if runs[p.id][r]]),
-            open_alerts=alerts.get(p.id, (0, False))[0],
-            urgent=alerts.get(p.id, (0, False))[1],
+            open_alerts=p.open_alerts,
+            urgent=p.urgent,
             next_at=coming.get(p.id),
-            reachable=p.chat_id is not None and p.stopped_at is None and p.unreachable_at is None,
+            reachable=p.reachable,
         )
         for p in people
     ]
-    return Table(found, weeks, len(found))
 
 
-def narrowed(table: Table, wanted: Filter) -> Table:
-    """The filter and the sort; a sort on a missing value puts those last."""
-    text = wanted.text.strip().casefold()
-    kept = [
-        line
-        for line in table.lines
-        if (not text or text in line.name.casefold())
-        and (not wanted.phase or line.phase == wanted.phase)
-        and (not wanted.alerts_only or line.open_alerts)
-    ]
-    far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
-    keys = {
-        "name": lambda line: (line.name.casefold(),),
-        "phase": lambda line: (line.phase or "~", line.name.casefold()),
-        "alerts": lambda line: (not line.urgent, -line.open_alerts, line.name.casefold()),
-        "checkin": lambda line: (line.trend if line.trend is not None else 9, line.name),
-        "next": lambda line: (line.next_at or far, line.name.casefold()),
-    }
-    kept.sort(key=keys.get(wanted.sort, keys["name"]))
-    return Table(kept, table.weeks, table.total)
+def lines(session: Session, mine: Scope, now: datetime, zone: ZoneInfo, wanted: Filter) -> Table:
+    """The page of the table the filter asks for (every line for page 0)."""
+    this_week = _monday(now.astimezone(zone).date())
+    weeks = tuple(this_week - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1))
+    everyone = _everyone(session, mine)
+    chosen = _chosen(everyone, wanted)
+    pages = max(1, ceil(len(chosen) / PAGE))
+    page = min(max(wanted.page, 0), pages)
+    shown = chosen if page == 0 else chosen[(page - 1) * PAGE : page * PAGE]
+    return Table(
+        _details(session, shown, weeks, now, zone), weeks, len(everyone), len(chosen), page, pages
+    )
+
+
+def _audited(
+    db: Database, staff: Scope, now: datetime, zone: ZoneInfo, wanted: Filter, action: str
+) -> Table:
+    with db.write() as session:
+        shown = lines(session, staff, now, zone, wanted)
+        for line in shown.lines:
+            audit.record(
+                session,
+                now,
+                action,
+                participant_id=line.participant_id,
+                staff_id=staff.staff_id,
+                actor="staff",
+            )
+        return shown
 
 
 def table(db: Database, staff: Scope, now: datetime, zone: ZoneInfo, wanted: Filter) -> Table:
-    """The caseload table as a use case; showing it is an audited view of each person on it
-    (attendance and check-in trends are sensitive)."""
-    with db.write() as session:
-        shown = narrowed(lines(session, staff, now, zone), wanted)
-        for line in shown.lines:
-            audit.record(
-                session,
-                now,
-                "caseload_viewed",
-                participant_id=line.participant_id,
-                staff_id=staff.staff_id,
-                actor="staff",
-            )
-        return shown
+    """A page of the caseload table as a use case; showing it is an audited view of each person
+    on it (attendance and check-in trends are sensitive)."""
+    return _audited(db, staff, now, zone, wanted, "caseload_viewed")
 
 
 def exported(db: Database, staff: Scope, now: datetime, zone: ZoneInfo, wanted: Filter) -> Table:
-    """The same lines for a CSV file, each exported person audited as an export."""
-    with db.write() as session:
-        shown = narrowed(lines(session, staff, now, zone), wanted)
-        for line in shown.lines:
-            audit.record(
-                session,
-                now,
-                "caseload_exported",
-                participant_id=line.participant_id,
-                staff_id=staff.staff_id,
-                actor="staff",
-            )
-        return shown
+    """Every line the filter keeps, for a CSV file; each exported person audited as an export."""
+    everything = Filter(wanted.text, wanted.phase, wanted.alerts_only, wanted.sort, page=0)
+    return _audited(db, staff, now, zone, everything, "caseload_exported")
