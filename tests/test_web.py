@@ -5,6 +5,7 @@ the coach's scope (another coach's participant looks like nobody)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -43,7 +44,11 @@ def open_alert(runtime, name: str = "Yonas", urgent: bool = False) -> int:
     with runtime.db.write() as session:
         person = session.scalars(select(Participant).where(Participant.display_name == name)).one()
         alert = alerts.raise_alert(
-            session, runtime.clock.now(), person, "disengaged", urgent=urgent,
+            session,
+            runtime.clock.now(),
+            person,
+            "disengaged",
+            urgent=urgent,
             message="{name} missed two days in a row.",
         )
         return alert.id
@@ -53,7 +58,7 @@ def test_opening_the_link_only_asks_confirmation_and_the_post_logs_in_once(clien
     link = logins.link_for_chat(runtime.db, COACH_CHAT, runtime.clock.now())
     for _preview in range(3):  # a link preview, a second look: nothing used up
         shown = client.get(f"/login/{link.token}")
-        assert shown.status_code == 200 and "<form method=\"post\"" in shown.text
+        assert shown.status_code == 200 and '<form method="post"' in shown.text
     assert client.get("/", follow_redirects=False).status_code == 401
     answer = client.post(f"/login/{link.token}", headers=ORIGIN, follow_redirects=False)
     assert answer.status_code == 303
@@ -214,19 +219,25 @@ def test_the_participant_page_shows_own_answers_beside_the_coachs_and_is_audited
             session.add(
                 Signal(
                     organisation_id=session.get(Participant, people["Yonas"]).organisation_id,
-                    participant_id=people["Yonas"], domain="financien", level=level,
-                    source=source, question="q", checkin=f"run{days_ago}",
-                    at=runtime.clock.now().replace(microsecond=0) - __import__("datetime").timedelta(days=days_ago),
+                    participant_id=people["Yonas"],
+                    domain="financien",
+                    level=level,
+                    source=source,
+                    question="q",
+                    checkin=f"run{days_ago}",
+                    at=runtime.clock.now() - timedelta(days=days_ago),
                 )
             )
     log_in(client, runtime)
     page = client.get(f"/participants/{people['Yonas']}").text
     with use_locale("nl"):
-        own = _("These are the participant's own answers, not an official ZRM score. "
-                "Your scores are shown beside them.")
+        own = _(
+            "These are the participant's own answers, not an official ZRM score. "
+            "Your scores are shown beside them."
+        )
         viewed = _("Who looked at this data")
     assert own.replace("'", "&#39;") in page
-    svg = page[page.index("<svg role=\"img\""):page.index("</svg>")]
+    svg = page[page.index('<svg role="img"') : page.index("</svg>")]
     assert svg.count("<circle") == 2 and svg.count("<rect") == 1 and "<text" in svg
     with use_locale("nl"):
         assert _(DOMAIN_NAMES["financien"]) in svg
@@ -242,7 +253,7 @@ def test_the_participant_page_shows_own_answers_beside_the_coachs_and_is_audited
 
 def test_the_caseload_csv_opens_safely_in_a_spreadsheet(client, runtime, people):
     with runtime.db.write() as session:
-        session.get(Participant, people["Rami"]).display_name = "=HYPERLINK(\"http://x\")"
+        session.get(Participant, people["Rami"]).display_name = '=HYPERLINK("http://x")'
     log_in(client, runtime)
     answer = client.get("/participants.csv")
     body = answer.content.decode("utf-8")

@@ -26,6 +26,7 @@ from storage.models import Participant
 from tests.helpers.people import ADMIN_CHAT, COACH_CHAT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"  # test artefacts
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 FLAGS = [
     "--no-sandbox",
@@ -72,6 +73,7 @@ def server(runtime, people, colleagues) -> Iterator[str]:
 
 @pytest.fixture
 def page() -> Iterator[Page]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(bypass_csp=False)
@@ -106,24 +108,35 @@ def test_a_coach_works_through_the_board_in_the_browser(server, page, runtime, p
     with runtime.db.write() as session:
         person = session.scalars(select(Participant).where(Participant.display_name == "Yonas"))
         alerts.raise_alert(
-            session, runtime.clock.now(), person.one(), "disengaged", urgent=True,
+            session,
+            runtime.clock.now(),
+            person.one(),
+            "disengaged",
+            urgent=True,
             message="{name} missed two days in a row.",
         )
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("console", lambda said: errors.append(said.text) if said.type == "error" else None)
     log_in(page, server, runtime, COACH_CHAT)
     assert page.get_by_text("Yonas missed two days in a row.").is_visible()
     assert accessible(page) == []
+    page.screenshot(path=str(SHOTS / "board.png"), full_page=True)
     page.evaluate("window.notReloaded = true")
-    page.get_by_role("button", name="Oplossen").click()  # Resolve, in Dutch
+    for _tab in range(40):  # keyboard only: Tab to "Resolve" (Dutch: Oplossen), then Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Oplossen":
+            break
+    page.keyboard.press("Enter")
     page.wait_for_selector("li.done")
     assert page.evaluate("window.notReloaded") is True  # htmx swapped the line in place
     page.get_by_role("link", name="Deelnemers").click()
     page.wait_for_url(f"{server}/participants")
     assert page.get_by_role("table").is_visible()
+    page.screenshot(path=str(SHOTS / "caseload.png"), full_page=True)
     assert accessible(page) == []
     page.get_by_role("link", name="Yonas").click()
     page.wait_for_url(f"{server}/participants/{people['Yonas']}")
+    page.screenshot(path=str(SHOTS / "participant.png"), full_page=True)
     assert accessible(page) == []
     assert errors == []  # no CSP refusals, no script errors
 
@@ -136,4 +149,5 @@ def test_an_admin_reads_the_report_in_arabic(server, page, runtime):
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.goto(f"{server}/report")
     assert page.locator("svg").count() >= 1
+    page.screenshot(path=str(SHOTS / "report-ar.png"), full_page=True)
     assert accessible(page) == []

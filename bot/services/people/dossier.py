@@ -97,9 +97,13 @@ def of_participant(
             )
         ]
         events = audit.trail(session, staff.organisation_id, participant_id)
-        found.views = [
-            Viewed(at, name, action)
-            for at, actor, name, action, _detail in reversed(events)
-            if actor == "staff" and (action.endswith("_viewed") or action.endswith("exported"))
-        ][:VIEWS_SHOWN]
+        seen: set[tuple[datetime, str]] = set()
+        for at, actor, name, action, _detail in reversed(events):
+            if actor != "staff" or not action.endswith(("_viewed", "_exported")):
+                continue
+            minute = (at.replace(second=0, microsecond=0), name)
+            if minute not in seen:  # one page shows several kinds of data: one line
+                seen.add(minute)
+                found.views.append(Viewed(at, name, action))
+        found.views = found.views[:VIEWS_SHOWN]
         return found
