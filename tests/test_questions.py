@@ -349,10 +349,10 @@ async def test_a_reply_to_the_question_in_the_inbox_answers_it(
     with session_factory() as session, session.begin():  # the coach connects only later
         from storage.models import StaffMember
 
-        session.scalars(select(StaffMember)).first().chat_id = None
+        session.scalars(select(StaffMember).order_by(StaffMember.id)).first().chat_id = None
     await Phone(app, api, CHATS["Amina"], "so").send("ma iman karaa eyga?")
     with session_factory() as session, session.begin():
-        session.scalars(select(StaffMember)).first().chat_id = COACH_CHAT
+        session.scalars(select(StaffMember).order_by(StaffMember.id)).first().chat_id = COACH_CHAT
     coach = Phone(app, api, COACH_CHAT, "nl")
     await coach.send("/meldingen")
     shown = api.sent(COACH_CHAT)[-1]

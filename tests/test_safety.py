@@ -55,7 +55,7 @@ WORDS = {
 def coach(demo_codes, session_factory) -> None:
     """Only the coach has a chat; the participants have not signed up yet."""
     with session_factory() as session, session.begin():
-        session.scalars(select(StaffMember)).first().chat_id = COACH_CHAT
+        session.scalars(select(StaffMember).order_by(StaffMember.id)).first().chat_id = COACH_CHAT
 
 
 def urgent_alerts(session_factory) -> list[tuple[str, bool, int]]:

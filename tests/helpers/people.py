@@ -25,7 +25,7 @@ def link_demo_people(session_factory, now) -> dict[str, int]:
             session.add(
                 ConsentRecord(participant_id=pid, version=CONSENT_VERSION, accepted=True, at=now)
             )
-        session.scalars(select(StaffMember)).first().chat_id = COACH_CHAT
+        session.scalars(select(StaffMember).order_by(StaffMember.id)).first().chat_id = COACH_CHAT
         return ids
 
 
