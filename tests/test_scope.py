@@ -178,6 +178,7 @@ def arguments(fn: Any, world: dict[str, Any], now, zone, quiet) -> dict[str, Any
         "phase": "vrijwilliger",
         "outflow": "betaald_werk",
         "coach_id": 1,
+        "kind": "coach_talk",
     }
     found = {}
     for name, parameter in inspect.signature(fn).parameters.items():

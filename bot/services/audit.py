@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Participant, StaffMember
+
+
+@dataclass(frozen=True)
+class Correction:
+    """The latest change of an attendance record that was already set: from what, by whom."""
+
+    at: datetime
+    before: str  # an AttendanceStatus value
+    by: str  # the staff member's name; empty for a participant's answer or a file
 
 
 def record(
@@ -39,10 +51,6 @@ def trail(
 ) -> list[tuple[datetime, str, str, str, dict[str, Any]]]:
     """Who viewed or changed one participant's data, oldest first: (when, actor, staff name,
     action, detail); only for a participant of that organisation (else empty)."""
-    from sqlalchemy import select
-
-    from storage.models import Participant, StaffMember
-
     person = session.get(Participant, participant_id)
     if person is None or person.organisation_id != organisation_id:
         return []
@@ -60,3 +68,30 @@ def noted(db: Database, now: datetime, action: str, staff_id: int, **detail: Any
     use case of its own."""
     with db.write() as session:
         record(session, now, action, staff_id=staff_id, actor="staff", **detail)
+
+
+def corrections(
+    session: Session, participant_ids: Collection[int], since: datetime
+) -> dict[tuple[int, datetime], Correction]:
+    """The latest correction of each attendance record of these people made since then, by
+    (participant, occurrence start)."""
+    if not participant_ids:
+        return {}
+    rows = session.execute(
+        select(AuditEvent, StaffMember.name)
+        .outerjoin(StaffMember, StaffMember.id == AuditEvent.staff_id)
+        .where(
+            AuditEvent.action == "attendance_corrected",
+            AuditEvent.participant_id.in_(participant_ids),
+            AuditEvent.at >= since,
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    found = {}
+    for event, name in rows:
+        if event.participant_id is not None and "occurrence" in event.detail:
+            occurrence = datetime.fromisoformat(event.detail["occurrence"])
+            found[(event.participant_id, occurrence)] = Correction(
+                event.at, str(event.detail.get("before", "")), name or ""
+            )
+    return found

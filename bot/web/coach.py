@@ -4,7 +4,7 @@ page. Every figure comes from the same services as Telegram, in the coach's scop
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
@@ -12,8 +12,10 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.i18n import _, format_when, use_locale
 from bot.services import csvfiles
+from bot.services.access.logins import Staffer
 from bot.services.appointments.attendance import STATUS_NAMES
 from bot.services.appointments.reminder_texts import KINDS
+from bot.services.appointments.rescheduling import Changed
 from bot.services.checkins.signals import DOMAIN_NAMES
 from bot.services.coaching import alert_handling, inbox
 from bot.services.people import caseload_table, dossier
@@ -25,6 +27,7 @@ from bot.web.security import Checked, Me, runtime_of
 
 router = APIRouter()
 BOARD = 100  # alerts on the board, urgent and longest waiting first; the rest is counted
+DONE = ("make", "move", "cancel")  # what `?done=` after a change to an appointment may say
 
 
 def _htmx(request: Request) -> bool:
@@ -190,16 +193,39 @@ def _week_names() -> dict[str, str]:
 
 @router.get("/participants/{participant_id}")
 def participant(request: Request, participant_id: int, staffer: Me) -> Response:
+    """A participant's page; after a change to their appointments (without htmx) it says what
+    became of it."""
+    query = request.query_params
+    done = query.get("done", "")
+    if done not in DONE:
+        return participant_page(request, staffer, participant_id)
+    return participant_page(request, staffer, participant_id, done=(done, query.get("told") != "0"))
+
+
+def participant_page(
+    request: Request,
+    staffer: Staffer,
+    participant_id: int,
+    status: int = 200,
+    done: tuple[str, bool] | None = None,
+    **agenda: Any,
+) -> Response:
+    """The whole page; `done`: an appointment was made, moved or cancelled, and whether the
+    participant was told; `agenda`: what the appointments part must say or keep."""
     runtime = runtime_of(request)
     with use_locale(staffer.language):
         found = dossier.of_participant(
             runtime.db, staffer.scope, participant_id, runtime.clock.now(), staffer.zone
         )
+        if done is not None:
+            agenda["said"] = Changed(found.card.name, done[1]).said(done[0])
     return page(
         "participant.html",
         staffer,
+        status=status,
         d=found,
         card=found.card,
+        a=found.agenda,
         panels=panels(found.progress),
         domains=DOMAIN_NAMES,
         phases=PHASE_NAMES,
@@ -210,4 +236,6 @@ def participant(request: Request, participant_id: int, staffer: Me) -> Response:
         week_names=_week_names,
         attendance=STATUS_NAMES,
         kinds=KINDS,
+        today=runtime.clock.now().astimezone(staffer.zone).date(),
+        **agenda,
     )

@@ -46,7 +46,9 @@ def coming_weeks(
         found: list[Coming] = []
         for pid, name in people:
             _name, coming = rescheduling.coming_for(session, mine, pid, now, zone)
-            found += [Coming(start, aid, name, kind, series) for aid, start, kind, series in coming]
+            found += [
+                Coming(start, aid, name, kind, series) for aid, start, kind, series, _ in coming
+            ]
     return sorted(found)
 
 

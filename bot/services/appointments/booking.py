@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,21 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import _, format_when, use_locale
+from bot.services import audit
 from bot.services.actions import Actor
-from bot.services.appointments import proposing, rescheduling, scheduling
+from bot.services.appointments import proposing, recurrence, rescheduling, scheduling
 from bot.services.appointments.reminder_texts import NEW
+from bot.services.appointments.rescheduling import Changed
 from bot.services.errors import Refused
 from bot.services.messaging.notify import tell
 from bot.services.people import scope
 from flows.model import Effect, Send
+from nlu.normalise import ascii_digits
 from storage.db import Database
 from storage.models import (
+    Appointment,
     AppointmentKind,
     Location,
     Participant,
 )
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+NOTES_LONGEST = 300  # a note from the coach, shown in every reminder
 
 
 def options(session: Session, chat_id: int) -> dict[str, list[dict[str, str]]]:
@@ -73,28 +79,83 @@ def local_start(parts: dict[str, int], now: datetime, zone: ZoneInfo) -> datetim
     return start
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """A new appointment as a coach asks for it, in the chat or on the web."""
+
+    participant_id: int
+    kind: str  # an AppointmentKind value
+    starts_at: datetime
+    location_id: int
+    weekly: bool = False
+    notes: str = ""
+
+
+def local_moment(day: str, clock: str, zone: ZoneInfo) -> datetime:
+    """A day (YYYY-MM-DD) and a time on the 24-hour clock (09:30, 9.30) as typed in a form."""
+    try:
+        on = date.fromisoformat(ascii_digits(day).strip())
+    except ValueError:
+        raise Refused("bad_date") from None
+    hours, _sep, minutes = ascii_digits(clock).strip().replace(".", ":").partition(":")
+    try:
+        at = time(int(hours), int(minutes)) if len(minutes) == 2 else None
+    except ValueError:
+        at = None
+    if at is None:
+        raise Refused("bad_time")
+    return datetime.combine(on, at, tzinfo=zone)
+
+
 def _schedule(
-    session: Session, chat_id: int, v: dict[str, Any], now: datetime, zone: ZoneInfo
-) -> tuple[scope.Scope, Participant, Location, scheduling.Schedule]:
-    mine = scope.of_staff(session, chat_id)
-    person = scope.participant(session, mine, int(v["participant"]))
-    place = session.get(Location, int(v["location"]))
+    session: Session, mine: scope.Scope, wanted: Wanted, now: datetime, zone: ZoneInfo
+) -> tuple[Participant, Location, scheduling.Schedule]:
+    """Checked: someone in scope, a place of the organisation, a kind, a time still to come, and
+    not the same appointment twice (a form sent twice)."""
+    person = scope.participant(session, mine, wanted.participant_id)
+    place = session.get(Location, wanted.location_id)
     if place is None or place.organisation_id != mine.organisation_id:
-        raise Refused("not_yours")
-    start = local_start(v["when"], now, zone)
-    rule = f"FREQ=WEEKLY;BYDAY={WEEKDAYS[start.weekday()]}" if v.get("repeat") == "weekly" else None
+        raise Refused("unknown_location")
+    try:
+        kind = AppointmentKind(wanted.kind)
+    except ValueError:
+        raise Refused("unknown_kind") from None
+    start = wanted.starts_at
+    if start <= now:
+        raise Refused("in_the_past")
+    same = select(Appointment).where(
+        Appointment.participant_id == person.id,
+        Appointment.kind == kind,
+        Appointment.cancelled_at.is_(None),
+    )
+    if any(
+        recurrence.occurrences(other, start, start + timedelta(seconds=1), zone)
+        for other in session.scalars(same)
+    ):
+        raise Refused("already_booked", name=person.display_name or "?")
+    rule = f"FREQ=WEEKLY;BYDAY={WEEKDAYS[start.astimezone(zone).weekday()]}"
     return (
-        mine,
         person,
         place,
         scheduling.Schedule(
             participant_id=person.id,
-            kind=AppointmentKind(v["kind"]),
+            kind=kind,
             starts_at=start,
-            rrule=rule,
+            rrule=rule if wanted.weekly else None,
             location_id=place.id,
             staff_id=mine.staff_id,
+            notes=wanted.notes.strip(),
         ),
+    )
+
+
+def _from_flow(v: dict[str, Any], now: datetime, zone: ZoneInfo) -> Wanted:
+    return Wanted(
+        participant_id=int(v["participant"]),
+        kind=v["kind"],
+        starts_at=local_start(v["when"], now, zone),
+        location_id=int(v["location"]),
+        weekly=v.get("repeat") == "weekly",
     )
 
 
@@ -110,39 +171,76 @@ def summary(
 ) -> list[Effect]:
     """Show the coach exactly what the participant will read, in the participant's language."""
     with session.begin():
-        _scope, person, place, schedule = _schedule(session, chat_id, v, now, actor.zone)
+        mine = scope.of_staff(session, chat_id)
+        wanted = _from_flow(v, now, actor.zone)
+        person, place, schedule = _schedule(session, mine, wanted, now, actor.zone)
         text = _participant_text(schedule, person, place, actor.zone)
         header = _("{name} will get this message:", name=person.display_name or "?")
     return [Send(f"{header}\n\n{text}", literal=True)]
 
 
+def book(
+    session: Session,
+    mine: scope.Scope,
+    wanted: Wanted,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+) -> Changed:
+    """Save it, plan the reminders, tell the participant once (through the outbox) and audit
+    it; in the caller's transaction."""
+    person, place, schedule = _schedule(session, mine, wanted, now, zone)
+    appointment = scheduling.create(session, mine.organisation_id, schedule, now, zone, quiet)
+    with use_locale(person.language or "nl"):
+        when = format_when(schedule.starts_at, zone)
+    told = tell(
+        session,
+        person,
+        f"appointment:{appointment.id}:new",
+        now,
+        NEW[schedule.kind],
+        when=when,
+        place=place.name,
+    )
+    audit.record(
+        session,
+        now,
+        "appointment_made",
+        participant_id=person.id,
+        staff_id=mine.staff_id,
+        actor="staff" if mine.staff_id else "system",
+        appointment=appointment.id,
+        start=schedule.starts_at.isoformat(),
+    )
+    return Changed(person.display_name or "?", told)
+
+
 def create(
     session: Session, chat_id: int, v: dict[str, Any], now: datetime, actor: Actor
 ) -> list[Effect]:
-    """Save it, plan the reminders, and tell the participant once (through the outbox)."""
+    """/afspraak saved: `book` for the staff member of this chat."""
     with session.begin():
-        mine, person, place, schedule = _schedule(session, chat_id, v, now, actor.zone)
-        appointment = scheduling.create(
-            session, mine.organisation_id, schedule, now, actor.zone, actor.quiet
-        )
-        with use_locale(person.language or "nl"):
-            when = format_when(schedule.starts_at, actor.zone)
-        tell(
-            session,
-            person,
-            f"appointment:{appointment.id}:new",
-            now,
-            NEW[schedule.kind],
-            when=when,
-            place=place.name,
-        )
-        name = person.display_name or "?"
-    return [
-        Send(
-            _("Saved. {name} gets a message now, and reminders before the appointment.", name=name),
-            literal=True,
-        )
-    ]
+        mine = scope.of_staff(session, chat_id)
+        done = book(session, mine, _from_flow(v, now, actor.zone), now, actor.zone, actor.quiet)
+    return [Send(done.said("make"), literal=True)]
+
+
+def make(
+    db: Database,
+    staff: scope.Scope,
+    participant: int,
+    kind: str,
+    start: datetime,
+    location: int,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+    notes: str = "",
+) -> Changed:
+    """A one-off appointment from the web form: `book` in a transaction of its own."""
+    wanted = Wanted(participant, kind, start, location, notes=notes[:NOTES_LONGEST])
+    with db.write() as session:
+        return book(session, staff, wanted, now, zone, quiet)
 
 
 def _new_time(

@@ -1,7 +1,7 @@
-"""Use cases of a coach changing appointments in the chat (/afspraken → participant →
-occurrence → move or cancel). Each opens its own transaction and returns plain values; the
-rules (whose appointment, whether it can still be changed) are checked here, in building
-blocks that take a session, and in `rescheduling`."""
+"""Use cases of a coach changing appointments, in the chat (/afspraken → participant →
+occurrence → move or cancel) and on a participant's web page. Each opens its own transaction
+and returns plain values; the rules (whose appointment, whether it can still be changed) are
+checked here, in building blocks that take a session, and in `rescheduling`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.appointments import rescheduling
@@ -17,6 +18,7 @@ from bot.services.errors import Refused
 from bot.services.people import scope
 from bot.services.people.scope import Scope
 from storage.db import Database
+from storage.models import Location
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,18 @@ class Coming:
     start: datetime
     kind: str  # an AppointmentKind value
     series: bool
+    place: str
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """A participant's coming appointments, and the places a new one can be at."""
+
+    participant_id: int
+    name: str
+    coming: list[Coming]
+    places: list[tuple[int, str]]  # (id, name) of the organisation's locations, by name
+    home: int | None  # the participant's own location: where a new appointment starts
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,34 @@ def coming(
     return name, [Coming(*item) for item in found]
 
 
+def agenda_of(
+    session: Session, mine: Scope, participant_id: int, now: datetime, zone: ZoneInfo
+) -> Agenda:
+    """`coming` with the organisation's places, in the caller's session (refused outside the
+    scope)."""
+    name, found = rescheduling.coming_for(session, mine, participant_id, now, zone)
+    with session.begin():
+        home = scope.participant(session, mine, participant_id).location_id
+        places = session.execute(
+            select(Location.id, Location.name)
+            .where(Location.organisation_id == mine.organisation_id)
+            .order_by(Location.name)
+        )
+        return Agenda(
+            participant_id,
+            name,
+            [Coming(*item) for item in found],
+            [(place_id, place) for place_id, place in places],
+            home,
+        )
+
+
+def agenda(db: Database, staff: Scope, participant: int, now: datetime, zone: ZoneInfo) -> Agenda:
+    """A participant's coming appointments and where a new one can be, for their page."""
+    with db.read() as session:
+        return agenda_of(session, staff, participant, now, zone)
+
+
 def changeable(db: Database, staff: Scope, appointment: int, at: int, now: datetime) -> Changeable:
     """`occurrence_choice` for a button's occurrence (`at`: its start in epoch seconds)."""
     with db.read() as session:
@@ -99,6 +141,23 @@ def move_start(db: Database, staff: Scope, appointment: int, at: int) -> dict[st
     """What the "new time" flow starts with to move this occurrence."""
     name = name_of(db, staff, appointment)
     return {"mode": "move", "appointment": appointment, "occurrence": at, "name": name}
+
+
+def move(
+    db: Database,
+    staff: Scope,
+    appointment: int,
+    at: int,
+    new_start: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: tuple[time, time],
+) -> Changed:
+    """Move one occurrence (`at`: its start in epoch seconds) to a new start."""
+    with db.read() as session:
+        return rescheduling.move(
+            session, staff, appointment, occurrence_from(at), new_start, now, zone, quiet
+        )
 
 
 def cancel(

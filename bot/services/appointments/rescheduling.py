@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_, _, format_when, use_locale
+from bot.services import audit
 from bot.services.appointments import recurrence, reminders, scheduling
 from bot.services.appointments.recurrence import skip_key
 from bot.services.errors import Refused
@@ -37,6 +38,8 @@ SERIES_CANCELLED = N_(
 
 
 DONE = {
+    ("make", True): N_("Saved. {name} gets a message now, and reminders before the appointment."),
+    ("make", False): N_("Saved. {name} cannot get messages now."),
     ("move", True): N_("Moved. {name} gets a message now."),
     ("move", False): N_("Moved. {name} cannot get messages now."),
     ("cancel", True): N_("Cancelled. {name} gets a message now."),
@@ -52,7 +55,7 @@ class Changed:
     told: bool  # whether the participant gets a message
 
     def said(self, action: str) -> str:
-        """ "Moved." / "Cancelled." and whether the participant hears of it."""
+        """ "Saved." / "Moved." / "Cancelled." and whether the participant hears of it."""
         return _(DONE[(action, self.told)], name=self.name)
 
 
@@ -104,6 +107,27 @@ def _one_off_copy(
     )
     copy.replaces_id = appointment.id
     return copy
+
+
+def _audited(
+    session: Session,
+    mine: Scope,
+    now: datetime,
+    action: str,
+    appointment: Appointment,
+    **detail: str,
+) -> None:
+    """Who changed whose appointment, and when (the chat, the web and the command line alike)."""
+    audit.record(
+        session,
+        now,
+        action,
+        participant_id=appointment.participant_id,
+        staff_id=mine.staff_id,
+        actor="staff" if mine.staff_id else "system",
+        appointment=appointment.id,
+        **detail,
+    )
 
 
 def _skip(appointment: Appointment, start: datetime) -> None:
@@ -181,6 +205,15 @@ def move(
             None,
             **_moved(session, appointment, person, occurrence, new_start, zone),
         )
+        _audited(
+            session,
+            mine,
+            now,
+            "appointment_moved",
+            appointment,
+            occurrence=occurrence.isoformat(),
+            start=new_start.isoformat(),
+        )
         return Changed(person.display_name or "?", told)
 
 
@@ -217,13 +250,16 @@ def cancel(
             with use_locale(person.language or "nl"):
                 when = _local(occurrence, zone)
             told = tell(session, person, f"{key}:{skip_key(occurrence)}", now, CANCELLED, when=when)
+        what = "series" if series else occurrence.isoformat()
+        _audited(session, mine, now, "appointment_cancelled", appointment, occurrence=what)
         return Changed(person.display_name or "?", told)
 
 
 def coming_for(
     session: Session, mine: Scope, participant_id: int, now: datetime, zone: ZoneInfo
-) -> tuple[str, list[tuple[int, datetime, str, bool]]]:
-    """A participant's coming occurrences for the coach: (appointment, start, kind, series)."""
+) -> tuple[str, list[tuple[int, datetime, str, bool, str]]]:
+    """A participant's coming occurrences for the coach: (appointment, start, kind, series,
+    place)."""
     with session.begin():
         person = scope.participant(session, mine, participant_id)
         rows = session.scalars(
@@ -232,7 +268,13 @@ def coming_for(
             )
         ).all()
         found = [
-            (appointment.id, start, appointment.kind.value, appointment.rrule is not None)
+            (
+                appointment.id,
+                start,
+                appointment.kind.value,
+                appointment.rrule is not None,
+                _place(session, appointment),
+            )
             for appointment in rows
             for start in recurrence.occurrences(appointment, now, now + timedelta(days=28), zone)
         ]

@@ -1,6 +1,7 @@
-"""A participant's page in the web app as one use case: the card, the check-ins beside the
-coach's scores, questions and what became of them, the dated phase steps, and who looked at
-their data. Refused outside the scope; every view is audited (by the building blocks)."""
+"""A participant's page in the web app as one use case: the card, the coming appointments (to
+change on the page), the check-ins beside the coach's scores, questions and what became of
+them, the dated phase steps, and who looked at their data. Refused outside the scope; every
+view is audited (by the building blocks)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.services import audit
+from bot.services.appointments import changing
+from bot.services.appointments.changing import Agenda
 from bot.services.coaching import progress
 from bot.services.coaching.progress import Progress
 from bot.services.people import participants
@@ -59,6 +62,7 @@ class Viewed:
 class Dossier:
     card: Card
     progress: Progress
+    agenda: Agenda
     questions: list[Asked] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     views: list[Viewed] = field(default_factory=list)
@@ -71,7 +75,8 @@ def of_participant(
     with db.read() as session:
         card = participants.card(session, staff, participant_id, now, zone)
         signals = progress.for_staff(session, staff, participant_id, now)
-        found = Dossier(card, signals)
+        coming = changing.agenda_of(session, staff, participant_id, now, zone)
+        found = Dossier(card, signals, coming)
         found.questions = [
             Asked(q.text, q.language, q.created_at, q.handled, q.answered_by, q.answered_at)
             for q in session.scalars(
