@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 from telegram import Update
 
@@ -46,8 +47,13 @@ from storage.models import (
     Attendance,
     AttendanceSource,
     AttendanceStatus,
+    Broadcast,
+    BroadcastState,
     ConsentRecord,
     Location,
+    Outbox,
+    OutboxKind,
+    OutboxState,
     Participant,
     ParticipantStatus,
     Phase,
@@ -58,6 +64,7 @@ from storage.models import (
 
 NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
 WEEKS = 16
+BROADCASTS = 6
 TEXTS = ["hallo", "Wanneer is mijn afspraak?", "krijg ik reiskosten", "ok", "/help", "👍"]
 
 
@@ -123,8 +130,8 @@ def seed(url: str, participants: int, coaches: int) -> None:
                 for p in ids
             ],
         )
-        session.execute(
-            insert(Appointment),
+        weekly = session.execute(
+            insert(Appointment).returning(Appointment.participant_id, Appointment.id),
             [
                 {
                     "organisation_id": 1,
@@ -140,12 +147,45 @@ def seed(url: str, participants: int, coaches: int) -> None:
                 }
                 for p in ids
             ],
-        )
+        ).all()
+        workshop = dict(weekly)
         statuses = [AttendanceStatus.PRESENT] * 6 + [
             AttendanceStatus.ABSENT,
             AttendanceStatus.EXCUSED,
         ]
         rows, signals = [], []
+        intake = NOW - timedelta(weeks=WEEKS + 1)
+        talks = session.execute(
+            insert(Appointment).returning(Appointment.id, Appointment.participant_id),
+            [
+                {
+                    "organisation_id": 1,
+                    "participant_id": p,
+                    "kind": AppointmentKind.INTAKE,
+                    "starts_at": intake,
+                    "ends_at": None,
+                    "rrule": None,
+                    "location_id": places[p % 6].id,
+                    "notes": "",
+                    "skipped": [],
+                    "created_at": intake - timedelta(days=7),
+                }
+                for p in ids
+            ],
+        ).all()
+        for appointment_id, p in talks:  # every intake was held: the report counts the talks
+            rows.append(
+                {
+                    "organisation_id": 1,
+                    "participant_id": p,
+                    "appointment_id": appointment_id,
+                    "occurrence_start": intake,
+                    "day": intake.date(),
+                    "status": AttendanceStatus.PRESENT,
+                    "source": AttendanceSource.COACH,
+                    "recorded_at": intake,
+                }
+            )
         for p in ids:
             for week in range(WEEKS):
                 moment = NOW - timedelta(weeks=WEEKS - week, hours=p % 7 * 24)
@@ -153,6 +193,7 @@ def seed(url: str, participants: int, coaches: int) -> None:
                     {
                         "organisation_id": 1,
                         "participant_id": p,
+                        "appointment_id": workshop[p],
                         "occurrence_start": moment,
                         "day": moment.date(),
                         "status": rng.choice(statuses),
@@ -176,6 +217,7 @@ def seed(url: str, participants: int, coaches: int) -> None:
                         )
         session.execute(insert(Attendance), rows)
         session.execute(insert(Signal), signals)
+        _broadcasts(session, ids, rng)
         session.execute(
             insert(Alert),
             [
@@ -191,6 +233,54 @@ def seed(url: str, participants: int, coaches: int) -> None:
                 }
                 for i, p in enumerate(ids)
                 if i % 10 == 0
+            ],
+        )
+
+
+def _broadcasts(session: Session, ids: list[int], rng: random.Random) -> None:
+    """Six broadcasts to everyone over the weeks, sent, a third of them acknowledged: the
+    report's and the overview's reach per language read these rows."""
+    languages = ("nl", "ar", "ti", "so", "en")
+    for number in range(BROADCASTS):
+        sent = NOW - timedelta(weeks=WEEKS - 1 - number * 2, hours=3)
+        made = session.execute(
+            insert(Broadcast).returning(Broadcast.id),
+            [
+                {
+                    "organisation_id": 1,
+                    "texts": {language: "Het atelier is morgen open." for language in languages},
+                    "default_language": "nl",
+                    "everyone": True,
+                    "with_ack": True,
+                    "scheduled_for": sent,
+                    "state": BroadcastState.SENDING,  # materialised; the outbox did the rest
+                    "skipped": {},
+                    "created_at": sent,
+                    "started_at": sent,
+                }
+            ],
+        ).scalar_one()
+        session.execute(
+            insert(Outbox),
+            [
+                {
+                    "idempotency_key": f"broadcast:{made}:p{p}",
+                    "chat_id": 100_000 + p,
+                    "organisation_id": 1,
+                    "participant_id": p,
+                    "broadcast_id": made,
+                    "kind": OutboxKind.BROADCAST,
+                    "priority": 1,
+                    "language": languages[(p - 1) % 5],
+                    "text": "Het atelier is morgen open.",
+                    "not_before": sent,
+                    "state": OutboxState.SENT,
+                    "attempts": 1,
+                    "created_at": sent,
+                    "sent_at": sent,
+                    "acked_at": sent + timedelta(hours=1) if rng.random() < 0.33 else None,
+                }
+                for p in ids
             ],
         )
 
