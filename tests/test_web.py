@@ -12,14 +12,22 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from bot.i18n import _, use_locale
+from bot.refusals import explain
 from bot.services.access import logins
 from bot.services.checkins.signals import DOMAIN_NAMES
-from bot.services.coaching import alerts
+from bot.services.coaching import alerts, questions
 from bot.services.errors import Refused
 from bot.services.organisations import setup
 from bot.web.app import create_app
-from storage.models import Alert, AlertState, AuditEvent, Participant, Signal
-from tests.helpers.people import ADMIN_CHAT, COACH_CHAT, OTHER_COACH_CHAT, STRANGER_CHAT
+from nlu.understand import Understood
+from storage.models import Alert, AlertState, AuditEvent, Outbox, Participant, Question, Signal
+from tests.helpers.people import (
+    ADMIN_CHAT,
+    CHATS,
+    COACH_CHAT,
+    OTHER_COACH_CHAT,
+    STRANGER_CHAT,
+)
 
 ORIGIN = {"origin": "http://testserver"}
 
@@ -190,6 +198,111 @@ def test_we_miss_you_goes_to_the_participant_in_their_language(client, runtime):
         f"/alerts/{alert_id}/miss-you", data={"choice": "9", "csrf": csrf}, headers=ORIGIN
     )
     assert bad.status_code == 400
+
+
+def ask_question(runtime, name: str) -> int:
+    """A participant's question the bot could not answer: a question alert for the coach."""
+    guess = Understood(None, 0.3, False, "low_confidence", ("volunteer_allowance",))
+    with runtime.session_factory() as session:
+        asked = questions.ask(
+            session,
+            CHATS[name],
+            "Mag ik geld krijgen?",
+            guess,
+            runtime.clock.now(),
+            runtime.answers,
+        )
+    with runtime.session_factory() as session:
+        return session.get(Question, asked.question_id).alert_id
+
+
+def language_of(runtime, name: str) -> str:
+    with runtime.session_factory() as session:
+        return session.scalars(
+            select(Participant.language).where(Participant.display_name == name)
+        ).one()
+
+
+def said_in_dutch(reason: str) -> str:
+    with use_locale("nl"):
+        return explain(Refused(reason))
+
+
+def sent_to(runtime, name: str) -> list[Outbox]:
+    with runtime.session_factory() as session:
+        return list(
+            session.scalars(select(Outbox).where(Outbox.chat_id == CHATS[name]).order_by(Outbox.id))
+        )
+
+
+def test_a_question_is_answered_from_the_board_in_the_coachs_words_once(client, runtime):
+    alert_id = ask_question(runtime, "Amina")
+    csrf = log_in(client, runtime)
+    board = client.get("/")
+    assert f'action="/alerts/{alert_id}/answer"' in board.text
+    before = len(sent_to(runtime, "Amina"))
+    empty = client.post(
+        f"/alerts/{alert_id}/answer",
+        data={"words": "  ", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    assert said_in_dutch("empty") in empty.text and len(sent_to(runtime, "Amina")) == before
+    said = client.post(
+        f"/alerts/{alert_id}/answer",
+        data={"words": "Ja, tot 210 euro per maand.", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    assert "Amina" in said.text
+    messages = sent_to(runtime, "Amina")[before:]
+    assert len(messages) == 1 and "Ja, tot 210 euro per maand." in messages[0].text
+    assert messages[0].language == language_of(runtime, "Amina")  # the frame is in hers
+    again = client.post(
+        f"/alerts/{alert_id}/answer",
+        data={"words": "Ja, tot 210 euro per maand.", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    assert said_in_dutch("alert_closed") in again.text
+    assert len(sent_to(runtime, "Amina")) == before + 1  # a second click sends nothing
+    with runtime.session_factory() as session:
+        question = session.scalars(select(Question).where(Question.alert_id == alert_id)).one()
+        assert question.answered_by == "coach_words"
+
+
+def test_a_question_gets_one_of_the_organisations_answers_in_the_participants_language(
+    client, runtime
+):
+    alert_id = ask_question(runtime, "Yonas")
+    csrf = log_in(client, runtime)
+    board = client.get("/")
+    assert 'name="topic"' in board.text and 'value="volunteer_allowance"' in board.text
+    before = len(sent_to(runtime, "Yonas"))
+    client.post(
+        f"/alerts/{alert_id}/answer",
+        data={"topic": "volunteer_allowance", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    messages = sent_to(runtime, "Yonas")[before:]
+    assert messages and {m.language for m in messages} == {language_of(runtime, "Yonas")}
+    unknown = client.post(
+        f"/alerts/{ask_question(runtime, 'Yonas')}/answer",
+        data={"topic": "made_up", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    assert said_in_dutch("unknown_topic") in unknown.text
+    assert len(sent_to(runtime, "Yonas")) == before + len(messages)
+
+
+def test_another_coach_cannot_answer_a_question_of_mine(client, runtime):
+    alert_id = ask_question(runtime, "Amina")
+    csrf = log_in(client, runtime, OTHER_COACH_CHAT)
+    before = len(sent_to(runtime, "Amina"))
+    answer = client.post(
+        f"/alerts/{alert_id}/answer", data={"words": "Hallo", "csrf": csrf}, headers=ORIGIN
+    )
+    assert answer.status_code == 404 and "Amina" not in answer.text
+    assert len(sent_to(runtime, "Amina")) == before
+    forged = client.post(f"/alerts/{alert_id}/answer", data={"words": "Hallo"}, headers=ORIGIN)
+    assert forged.status_code == 403
 
 
 def test_another_coachs_participant_looks_like_nobody(client, runtime, people):
