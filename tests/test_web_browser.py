@@ -2,9 +2,9 @@
 `executable_path`), the server a real uvicorn on a free port. A coach logs in with a link,
 acts on the board with htmx (the page does not reload), opens the caseload and a participant,
 sends "we miss you" and the real sender delivers it through the fake Bot API in the
-participant's language, an admin opens the report; axe-core checks each page for accessibility problems. Chromium is
-installed by `.ci/run`; without it these tests are skipped (CI sets REQUIRE_BROWSER=1 to fail
-instead)."""
+participant's language, an admin opens the report; axe-core checks each page for
+accessibility problems. Chromium is installed by `.ci/run`; without it these tests are skipped
+(CI sets REQUIRE_BROWSER=1 to fail instead)."""
 
 from __future__ import annotations
 
