@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.callbacks import Acknowledge
@@ -127,15 +127,10 @@ def group_ids_by_name(session: Session, organisation_id: int, names: list[str]) 
     return found
 
 
-def audience(
+def condition(
     session: Session, organisation_id: int, group_ids: list[int], everyone: bool
-) -> tuple[list[Participant], list[Group]]:
-    """Linked participants a broadcast is for, and the Telegram group chats it goes to."""
-    active = select(Participant).where(
-        Participant.organisation_id == organisation_id,
-        Participant.status == ParticipantStatus.ACTIVE,
-        Participant.chat_id.is_not(None),
-    )
+) -> tuple[Any, list[Group]]:
+    """The condition on Participant for a broadcast's people (None: nobody), and its chats."""
     groups = list(
         session.scalars(
             select(Group).where(Group.id.in_(group_ids), Group.organisation_id == organisation_id)
@@ -143,7 +138,7 @@ def audience(
     )
     chats = [group for group in groups if group.telegram_chat_id]
     if everyone:
-        return list(session.scalars(active.order_by(Participant.id))), chats
+        return true(), chats
     conditions = []
     for group in groups:
         if group.telegram_chat_id:
@@ -162,9 +157,27 @@ def audience(
                     )
                 )
             )
-    if not conditions:
+    return (or_(*conditions) if conditions else None), chats
+
+
+def linked(organisation_id: int) -> list[Any]:
+    """Who can be an audience at all: active and on a chat."""
+    return [
+        Participant.organisation_id == organisation_id,
+        Participant.status == ParticipantStatus.ACTIVE,
+        Participant.chat_id.is_not(None),
+    ]
+
+
+def audience(
+    session: Session, organisation_id: int, group_ids: list[int], everyone: bool
+) -> tuple[list[Participant], list[Group]]:
+    """Linked participants a broadcast is for, and the Telegram group chats it goes to."""
+    who, chats = condition(session, organisation_id, group_ids, everyone)
+    if who is None:
         return [], chats
-    return list(session.scalars(active.where(or_(*conditions)).order_by(Participant.id))), chats
+    query = select(Participant).where(*linked(organisation_id), who).order_by(Participant.id)
+    return list(session.scalars(query)), chats
 
 
 def reachable(people: list[Participant]) -> tuple[list[Participant], Counter]:
