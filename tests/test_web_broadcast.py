@@ -127,6 +127,8 @@ def test_an_admin_writes_previews_and_schedules_a_broadcast_that_the_outbox_send
     assert start_due(runtime) == [] and outbox_rows(runtime) == {}  # not due yet
     report = client.get(f"/admin/broadcasts/{broadcast_id}").text
     assert said("Scheduled") in report and "Morgen is het atelier dicht." in report
+    trail = client.get("/admin/audit?kind=broadcast_created").text.split("<tbody>")[1]
+    assert "Ans" in trail and said("Wrote a broadcast") in trail
 
     runtime.clock.advance(days=1)  # 10:00 UTC: past 09:30 in Amsterdam
     assert start_due(runtime) == [broadcast_id]

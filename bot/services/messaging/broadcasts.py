@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.callbacks import Acknowledge
 from bot.i18n import LANGUAGES, _, use_locale
+from bot.services import audit
 from bot.services.errors import Refused
 from bot.services.messaging import outbox
 from storage import repositories as repo
@@ -108,6 +109,9 @@ def create(session: Session, draft: Draft, now: datetime) -> Broadcast:
             BroadcastTarget(broadcast_id=broadcast.id, group_id=group_id)
             for group_id in sorted(set(draft.group_ids))
         )
+        if draft.staff_id is not None:  # the organisation's audit trail names who wrote it
+            made: dict[str, Any] = {"staff_id": draft.staff_id, "broadcast": broadcast.id}
+            audit.record(session, now, "broadcast_created", actor="staff", **made)
         return broadcast
 
 

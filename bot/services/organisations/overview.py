@@ -78,7 +78,7 @@ def _counted(session: Session, organisation_id: int, column: Any) -> list[tuple[
         select(column, func.count(Participant.id))
         .where(Participant.organisation_id == organisation_id, Participant.status.in_(CURRENT))
         .group_by(column)
-        .order_by(func.count(Participant.id).desc())
+        .order_by(func.count(Participant.id).desc(), column)
     )
     return [(key, count) for key, count in rows]
 

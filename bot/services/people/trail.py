@@ -85,6 +85,7 @@ ACTION_NAMES: dict[str, str] = {
     "web_login": N_("Logged in to the web app"),
     "web_logout": N_("Logged out of the web app"),
     "group_connected": N_("Connected a Telegram group"),
+    "broadcast_created": N_("Wrote a broadcast"),
     "organisation_created": N_("Created the organisation"),
     "roster_imported": N_("Imported participants"),
     "zrm_imported": N_("Imported ZRM scores"),
