@@ -232,7 +232,33 @@ def test_a_scheduled_broadcast_is_cancelled_and_a_running_one_stopped(client, ru
         states = set(session.scalars(select(Outbox.state).where(Outbox.broadcast_id == running)))
     assert states == {OutboxState.CANCELLED}
     again = client.post(f"/admin/broadcasts/{running}/end", data={"csrf": csrf}, headers=ORIGIN)
-    assert again.status_code == 404 and said(REFUSALS["already_over"]) in again.text
+    assert again.status_code == 409 and said(REFUSALS["already_over"]) in again.text
+    in_place = client.post(
+        f"/admin/broadcasts/{running}/end",
+        headers={**ORIGIN, "hx-request": "true", "x-csrf-token": csrf},
+    )
+    assert in_place.text.startswith('<section id="report"') and 'role="alert"' in in_place.text
+
+
+def test_confirming_twice_makes_one_broadcast(client, runtime, people):
+    csrf = log_in(client, runtime, ADMIN_CHAT)
+    preview = client.post(
+        "/admin/broadcasts/preview", data=noord_draft(runtime, csrf), headers=ORIGIN
+    ).text
+    once = re.search(r'name="once" value="([^"]+)"', preview).group(1)
+    places = {
+        client.post(
+            "/admin/broadcasts",
+            data=noord_draft(runtime, csrf, once=once),
+            headers=ORIGIN,
+            follow_redirects=False,
+        ).headers["location"]
+        for _click in range(2)
+    }
+    assert len(places) == 1  # a double click, a reload: the same broadcast
+    with runtime.db.read() as session:
+        assert len(session.scalars(select(Broadcast)).all()) == 1
+    assert start_due(runtime) and len(outbox_rows(runtime)) == 2
 
 
 def test_the_report_counts_per_language_and_refreshes_while_sending(client, runtime, people):

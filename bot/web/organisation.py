@@ -4,6 +4,8 @@ services as the /bericht flow and the command line; the outbox does the sending.
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urlencode
@@ -27,6 +29,7 @@ from bot.web.render import page
 from bot.web.security import Checked, runtime_of
 
 router = APIRouter()
+ONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 DEFAULT = "nl"  # as in /bericht: a Dutch text is needed; other readers fall back on it
 KINDS = {
     "location": N_("a location"),
@@ -102,6 +105,7 @@ class Composed:
     day: str = ""
     hour: str = ""
     insist: bool = False
+    once: str = ""  # the preview's token: confirming twice makes one broadcast
 
     def group_ids(self) -> list[int]:
         """Chosen groups; something that is no number is a group nobody has (refused)."""
@@ -131,6 +135,7 @@ async def composed(request: Request) -> Composed:
         day=text("day")[:20],
         hour=text("hour")[:10],
         insist=text("insist") == "1",
+        once=text("once") if ONCE.fullmatch(text("once")) else "",
     )
 
 
@@ -147,6 +152,7 @@ def _draft(staffer: Staffer, form: Composed) -> Draft:
         with_ack=form.ack,
         insist=form.insist,
         staff_id=staffer.staff_id,
+        once=form.once,
     )
 
 
@@ -241,6 +247,7 @@ def _preview(
         errors=errors,
         default=DEFAULT,
         today=local.date().isoformat(),
+        once=form.once or secrets.token_urlsafe(16),
         zone_name=staffer.zone.key,
     )
 
@@ -259,29 +266,38 @@ def create_broadcast(request: Request, staffer: CheckedAdmin, form: Composition)
     try:
         if form.when == "later":
             draft.scheduled_for = broadcast_commands.moment(form.day, form.hour, staffer.zone)
-        made = broadcast_commands.create(runtime.db, draft, runtime.clock.now())
+        made = broadcast_commands.create_once(runtime.db, draft, runtime.clock.now())
     except Refused as refused:
         return _preview(request, staffer, form, _errors(staffer, refused), status=400)
-    return RedirectResponse(f"/admin/broadcasts/{made.broadcast_id}", status_code=303)
+    return RedirectResponse(f"/admin/broadcasts/{made}", status_code=303)
 
 
-def _report(request: Request, staffer: Staffer, broadcast_id: int, template: str) -> Response:
+def _report(
+    request: Request,
+    staffer: Staffer,
+    broadcast_id: int,
+    template: str,
+    said: str = "",
+    status: int = 200,
+) -> Response:
     runtime = runtime_of(request)
     shown = broadcast_commands.shown(
         runtime.db, broadcast_id, staffer.organisation_id, runtime.clock.now()
     )
     report = shown.report
     waiting = report.by_state["queued"] + report.by_state["sending"]
-    status = report.state.value
-    if status == "sending" and waiting == 0:
-        status = "done"
+    progress = report.state.value
+    if progress == "sending" and waiting == 0:
+        progress = "done"
     return page(
         template,
         staffer,
+        status=status,
         s=shown,
         r=report,
-        status_name=STATES[status],
-        progress=status,
+        status_name=STATES[progress],
+        progress=progress,
+        said=said,
     )
 
 
@@ -301,9 +317,18 @@ def broadcast_report(request: Request, broadcast_id: int, staffer: Admin) -> Res
 def end_broadcast(request: Request, broadcast_id: int, staffer: CheckedAdmin) -> Response:
     """Cancel a scheduled broadcast, or stop one that is being sent."""
     runtime = runtime_of(request)
-    broadcast_commands.cancel_or_stop(
-        runtime.db, broadcast_id, staffer.organisation_id, runtime.clock.now()
-    )
+    try:
+        broadcast_commands.cancel_or_stop(
+            runtime.db, broadcast_id, staffer.organisation_id, runtime.clock.now()
+        )
+    except Refused as refused:
+        if refused.reason == "unknown_broadcast":
+            raise  # another organisation's: nobody's (404)
+        with use_locale(staffer.language):
+            said = explain(refused)  # already over: the report as it is, with why
+        if _htmx(request):
+            return _report(request, staffer, broadcast_id, "_broadcast_report.html", said)
+        return _report(request, staffer, broadcast_id, "broadcast.html", said, status=409)
     if _htmx(request):
         return _report(request, staffer, broadcast_id, "_broadcast_report.html")
     return RedirectResponse(f"/admin/broadcasts/{broadcast_id}", status_code=303)

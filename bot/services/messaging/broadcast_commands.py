@@ -18,6 +18,7 @@ from bot.services.messaging import broadcasts
 from bot.services.messaging.broadcasts import BroadcastRefused, Draft, Report
 from storage.db import Database
 from storage.models import (
+    AuditEvent,
     Broadcast,
     BroadcastState,
     BroadcastTarget,
@@ -26,6 +27,9 @@ from storage.models import (
     Participant,
     StaffMember,
 )
+
+FORM_LIVES = timedelta(hours=12)  # no session, so no preview page, lasts longer
+LIVE_BEFORE = timedelta(hours=1)  # a scheduled broadcast this close to its time is followed
 
 
 def report(db: Database, broadcast_id: int, organisation_id: int) -> Report:
@@ -53,6 +57,25 @@ def group_ids(db: Database, organisation_id: int, names: list[str]) -> list[int]
     """The organisation's groups with these names; refused for a name it has no group of."""
     with db.write() as session:
         return broadcasts.group_ids_by_name(session, organisation_id, names)
+
+
+def create_once(db: Database, draft: Draft, now: datetime) -> int:
+    """Check and save a broadcast from a web form, which may arrive twice (a double click, a
+    reload): the same form's token (`draft.once`) gives the first one back, never a twin. The
+    write lock comes first, so a second request waits and then finds the first."""
+    with db.step() as session:
+        if draft.once:
+            earlier = session.scalar(
+                select(AuditEvent.detail["broadcast"].as_integer()).where(
+                    AuditEvent.at >= now - FORM_LIVES,
+                    AuditEvent.action == "broadcast_created",
+                    AuditEvent.staff_id == draft.staff_id,
+                    AuditEvent.detail["once"].as_string() == draft.once,
+                )
+            )
+            if earlier is not None:
+                return int(earlier)
+        return broadcasts.create(session, draft, now).id
 
 
 def create(db: Database, draft: Draft, now: datetime) -> Report:
@@ -130,9 +153,6 @@ class Shown:
     by: str
     created_at: datetime
     live: bool  # still on its way: the page refreshes itself
-
-
-LIVE_BEFORE = timedelta(hours=1)  # a scheduled broadcast this close to its time is followed
 
 
 def targets(db: Database, organisation_id: int) -> list[Target]:

@@ -57,6 +57,7 @@ class Draft:
     with_ack: bool = False
     insist: bool = False
     staff_id: int | None = None
+    once: str = ""  # a web form's token: the same form sent twice makes one broadcast
 
 
 def check(session: Session, draft: Draft, now: datetime) -> None:
@@ -111,6 +112,7 @@ def create(session: Session, draft: Draft, now: datetime) -> Broadcast:
         )
         if draft.staff_id is not None:  # the organisation's audit trail names who wrote it
             made: dict[str, Any] = {"staff_id": draft.staff_id, "broadcast": broadcast.id}
+            made.update({"once": draft.once} if draft.once else {})
             audit.record(session, now, "broadcast_created", actor="staff", **made)
         return broadcast
 
