@@ -409,7 +409,8 @@ def test_the_overview_figures_of_a_known_organisation(client, runtime, people):
 
     log_in(client, runtime, ADMIN_CHAT)
     page = client.get("/admin").text
-    assert said("{n} participants now.", n=4) in page
+    with use_locale("nl"):
+        assert ngettext("{n} participant now.", "{n} participants now.", 4) in page
     assert "Wijkatelier Noord" in page and "<svg" in page and 'role="img"' in page
     row = page[page.index("Sanne de Vries") :].split("</tr>")[0]
     assert re.findall(r'<td class="number">([^<]*)</td>', row) == ["5", "4", "2,5", "10", "1"]

@@ -4,6 +4,8 @@ accessibility violations, each saved as a screenshot in var/screenshots."""
 
 from __future__ import annotations
 
+import re
+
 from bot.i18n import _, use_locale
 from tests import test_web_browser
 from tests.helpers.people import ADMIN_CHAT
@@ -23,6 +25,7 @@ def test_an_admin_opens_the_overview_broadcasts_a_preview_and_the_audit_trail(
     with use_locale("nl"):
         overview, broadcasts, audit_trail = _("Overview"), _("Broadcasts"), _("Audit trail")
         new, preview = _("New broadcast"), _("Show the preview")
+        confirm = _("Confirm and send")
 
     page.get_by_role("link", name=overview).click()
     page.wait_for_url(f"{server}/admin")
@@ -48,6 +51,11 @@ def test_an_admin_opens_the_overview_broadcasts_a_preview_and_the_audit_trail(
     arabic = page.locator('.bubble[lang="ar"] p').first
     assert arabic.evaluate("element => getComputedStyle(element).direction") == "rtl"
     page.screenshot(path=str(SHOTS / "broadcast-preview.png"), full_page=True)
+    assert accessible(page) == []
+    page.get_by_role("button", name=confirm).click()
+    page.wait_for_url(re.compile(r".*/admin/broadcasts/\d+$"))
+    assert page.locator('#report[hx-trigger="every 10s"]').count() == 1  # it follows itself
+    page.screenshot(path=str(SHOTS / "broadcast-report.png"), full_page=True)
     assert accessible(page) == []
 
     page.get_by_role("link", name=audit_trail).click()
