@@ -120,11 +120,12 @@ class Composed:
 
 
 async def composed(request: Request) -> Composed:
+    """The posted form as a draft; a browser's CRLF line ends become Telegram's LF."""
     form = await request.form()
 
     def text(name: str) -> str:
         value = form.get(name)
-        return value if isinstance(value, str) else ""
+        return value.replace("\r\n", "\n") if isinstance(value, str) else ""
 
     return Composed(
         texts={lang: text(f"text_{lang}") for lang in LANGUAGES if text(f"text_{lang}").strip()},
