@@ -80,6 +80,7 @@ REFUSALS = {
     "still_coaching": N_(
         "{name} still has participants (number: {n}). First hand them over to another coach."
     ),
+    "bad_when": N_("Choose a day and a time, like 24-11-2026 and 09:30."),
     "login_link_used": N_(
         "This login link is used or too old. Send /web to the bot for a new link."
     ),

@@ -13,7 +13,7 @@ from bot.i18n import _, use_locale
 from bot.refusals import explain
 from bot.runtime import Runtime
 from bot.services.errors import DomainError
-from bot.web import admin, coach, login
+from bot.web import admin, coach, login, organisation
 from bot.web.render import STATIC, page
 from bot.web.security import Forbidden, LoggedOut, SecurityHeaders, current
 
@@ -34,6 +34,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(login.router)
     app.include_router(coach.router)
     app.include_router(admin.router)
+    app.include_router(organisation.router)
 
     @app.exception_handler(LoggedOut)
     def logged_out(request: Request, _error: LoggedOut) -> Response:
