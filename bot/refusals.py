@@ -83,6 +83,7 @@ REFUSALS = {
     "login_link_used": N_(
         "This login link is used or too old. Send /web to the bot for a new link."
     ),
+    "name_too_long": N_("This name is too long. Use at most {most} characters."),
     "no_such_staff": N_("This staff member is not in your organisation."),
     "last_admin": N_(
         "{name} is the only admin. Make someone else an admin first. "

@@ -17,16 +17,20 @@ from bot.services.coaching.disengagement import DEFAULT_RULES
 from bot.services.errors import Refused
 from storage.models import AppointmentKind
 
+LONGEST_NAME = 200
 MOST_OFFSETS = 5
 LONGEST_RULE = 365  # days or times in a row; 0 turns a disengagement rule off
 REMINDER_KINDS = ("*", *(kind.value for kind in AppointmentKind))
 
 
 def name(text: str) -> str:
-    """A name as people read it: spaces tidied, at most 200 characters, never empty."""
-    cleaned = " ".join((text or "").split())[:200]
+    """A name as people read it: spaces tidied, never empty, at most 200 characters (a longer
+    one is a mistake, not something to cut silently)."""
+    cleaned = " ".join((text or "").split())
     if not cleaned:
         raise Refused("name_missing")
+    if len(cleaned) > LONGEST_NAME:
+        raise Refused("name_too_long", most=LONGEST_NAME)
     return cleaned
 
 

@@ -167,24 +167,26 @@ def _member(session: Session, organisation_id: int, staff_id: int) -> StaffMembe
 def roster(db: Database, organisation_id: int) -> list[StaffLine]:
     """The organisation's present staff by name, with their caseload and last web login."""
     with db.read() as session:
-        counts = dict(
-            session.execute(
+        counts: dict[int | None, int] = {
+            coach: n
+            for coach, n in session.execute(
                 select(Participant.coach_id, func.count(Participant.id))
                 .where(
                     Participant.organisation_id == organisation_id,
                     Participant.status.in_(COACHED),
                 )
                 .group_by(Participant.coach_id)
-            ).all()
-        )
-        logins = dict(
-            session.execute(
+            )
+        }
+        logins: dict[int, datetime] = {
+            staff_id: at
+            for staff_id, at in session.execute(
                 select(WebSession.staff_id, func.max(WebSession.created_at))
                 .join(StaffMember, StaffMember.id == WebSession.staff_id)
                 .where(StaffMember.organisation_id == organisation_id)
                 .group_by(WebSession.staff_id)
-            ).all()
-        )
+            )
+        }
         staff = session.scalars(
             select(StaffMember)
             .where(StaffMember.organisation_id == organisation_id, StaffMember.removed_at.is_(None))
