@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from bot.i18n import use_locale
+from bot.refusals import explain
+from bot.services.errors import Refused
 from bot.services.organisations import setup
 from storage.models import AuditEvent, Location, StaffMember, StaffRole
 from tests import test_web
@@ -26,6 +29,12 @@ PAGES = (
     "/admin/programmes",
     "/admin/settings",
 )
+
+
+def said(reason: str, **details: object) -> str:
+    """A refusal's sentence as a Dutch-speaking admin reads it in the page's HTML."""
+    with use_locale("nl"):
+        return explain(Refused(reason, **details)).replace("'", "&#39;")
 
 
 def staff_id(runtime, name: str) -> int:
@@ -53,6 +62,18 @@ def test_each_page_opens_for_an_admin_with_the_menu_item(client, runtime):
     assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/staff"
     staff = client.get("/admin/staff").text
     assert "Sanne de Vries" in staff and "Vreemd" not in staff  # only our organisation
+    assert "dinsdag en donderdag" in client.get("/admin/locations").text  # demo
+
+
+def test_the_command_line_keeps_the_same_last_admin_rule(runtime, people, colleagues):
+    now = runtime.clock.now()
+    assert setup.set_role(runtime.db, "demo", "Noor Jansen", False, now) == "Noor Jansen"
+    with pytest.raises(Refused) as refused:
+        setup.set_role(runtime.db, "demo", "Ans", False, now)
+    assert refused.value.reason == "last_admin"
+    with pytest.raises(Refused) as refused:
+        setup.remove_staff(runtime.db, "demo", "Ans", now)
+    assert refused.value.reason == "last_admin"
 
 
 def test_a_coach_gets_the_only_an_admin_page_and_changes_nothing(client, runtime):
@@ -168,7 +189,7 @@ def test_admin_and_coach_and_the_last_admin_stays(client, runtime):
         headers={**ORIGIN, "hx-request": "true", "x-csrf-token": csrf},
     )
     assert last.status_code == 200 and 'role="alert"' in last.text
-    assert "Ans is the only admin" in last.text
+    assert said("last_admin", name="Ans") in last.text
     assert role_of(runtime, "Ans") == StaffRole.ADMIN
     with runtime.db.read() as session:
         changes = session.scalars(
@@ -214,7 +235,7 @@ def test_the_last_admin_is_not_removed(client, runtime):
     csrf = log_in(client, runtime, ADMIN_CHAT)
     assert post(client, f"/admin/staff/{noor}/remove", csrf).status_code == 303
     answer = post(client, f"/admin/staff/{ans}/remove", csrf)
-    assert answer.status_code == 400 and "Ans is the only admin" in answer.text
+    assert answer.status_code == 400 and said("last_admin", name="Ans") in answer.text
     assert client.get("/admin/staff").status_code == 200  # still logged in, still an admin
 
 

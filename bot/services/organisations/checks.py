@@ -136,6 +136,7 @@ def opening_parts(rule: str | None) -> tuple[datetime | None, tuple[int, ...], s
     if not rule or not rule.startswith("DTSTART:") or "\n" not in rule:
         return None, (), ""
     start, repeat = rule.removeprefix("DTSTART:").split("\n", 1)
+    repeat = repeat.removeprefix("RRULE:")
     try:
         first = datetime.strptime(start, "%Y%m%dT%H%M%S")
     except ValueError:
