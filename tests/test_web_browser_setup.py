@@ -5,7 +5,9 @@ accessibility problem, screenshots are saved), invites a colleague through the f
 from __future__ import annotations
 
 from playwright.sync_api import Page
+from sqlalchemy import select
 
+from storage.models import Location, StaffMember
 from tests import test_web_browser
 from tests.helpers.people import ADMIN_CHAT
 from tests.test_web_browser import SHOTS, accessible
@@ -28,10 +30,14 @@ def test_an_admin_opens_every_set_up_page(server, page, runtime):
     browser_log_in(page, server, runtime, ADMIN_CHAT)
     page.locator('header nav a[href="/admin/staff"]').click()  # "Organisation"
     page.wait_for_url(f"{server}/admin/staff")
-    for name in PAGES:
+    with runtime.db.read() as session:
+        place = session.scalars(select(Location.id).order_by(Location.id)).first()
+        kees = session.scalars(select(StaffMember.id).where(StaffMember.name == "Kees")).one()
+    more = (f"locations/{place}", f"staff/{kees}/remove")
+    for name in (*PAGES, *more):
         page.goto(f"{server}/admin/{name}")
         assert page.locator("h1").is_visible()
-        page.screenshot(path=str(SHOTS / f"setup-{name}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"setup-{name.replace('/', '-')}.png"), full_page=True)
         assert accessible(page) == [], name
     assert errors == []
 
