@@ -4,13 +4,12 @@ accessibility problem, screenshots are saved), invites a colleague through the f
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
 from sqlalchemy import select
 
 from storage.models import Location, StaffMember
 from tests import test_web_browser
 from tests.helpers.people import ADMIN_CHAT
-from tests.test_web_browser import SHOTS, accessible
+from tests.test_web_browser import SHOTS, Page, accessible  # skips without Chromium
 from tests.test_web_browser import log_in as browser_log_in
 
 # The fixtures: a real uvicorn on a free port, and a Chromium page.
