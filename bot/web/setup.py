@@ -460,5 +460,6 @@ async def change_setting(request: Request, setting: str, staffer: CheckedAdmin) 
             raise
         with use_locale(staffer.language):
             said = explain(error)
-        return _settings_page(request, staffer, errors={field: said}, asked={field: value})
+        typed: str | list[str] = values if key == "domains" else value
+        return _settings_page(request, staffer, errors={field: said}, asked={field: typed})
     return _changed(request, staffer, "settings", field)
