@@ -23,7 +23,7 @@ from bot.services.checkins.invitations import DEFAULT_PLAN, WEEKDAYS
 from bot.services.checkins.signals import DOMAIN_NAMES
 from bot.services.coaching.disengagement import DEFAULT_RULES
 from bot.services.errors import Refused
-from bot.services.organisations import overview, setup, staff
+from bot.services.organisations import listing, setup, staff
 from bot.services.organisations.checks import LONGEST_NAME, REMINDER_KINDS
 from bot.services.people.participants import PHASE_NAMES
 from bot.web.admin import Admin, CheckedAdmin
@@ -260,8 +260,8 @@ def _locations_page(request: Request, staffer: Staffer, **values: Any) -> Respon
         staffer,
         "setup_locations.html",
         "locations",
-        lines=overview.locations(db, staffer.organisation_id),
-        coaches=overview.staff_names(db, staffer.organisation_id),
+        lines=listing.locations(db, staffer.organisation_id),
+        coaches=listing.staff_names(db, staffer.organisation_id),
         **values,
     )
 
@@ -296,14 +296,14 @@ def location(request: Request, location_id: int, staffer: Admin) -> Response:
     """One location: its walk-in hours and default coach can change."""
     db = runtime_of(request).db
     return _location_page(
-        request, staffer, overview.location(db, staffer.organisation_id, location_id)
+        request, staffer, listing.location(db, staffer.organisation_id, location_id)
     )
 
 
 def _location_page(
-    request: Request, staffer: Staffer, line: overview.LocationLine, **values: Any
+    request: Request, staffer: Staffer, line: listing.LocationLine, **values: Any
 ) -> Response:
-    coaches = overview.staff_names(runtime_of(request).db, staffer.organisation_id)
+    coaches = listing.staff_names(runtime_of(request).db, staffer.organisation_id)
     return _shown(
         request, staffer, "setup_location.html", "locations", line=line, coaches=coaches, **values
     )
@@ -318,7 +318,7 @@ def change_location(
     coach: Annotated[str, Form()] = "",
 ) -> Response:
     runtime = runtime_of(request)
-    line = overview.location(runtime.db, staffer.organisation_id, location_id)
+    line = listing.location(runtime.db, staffer.organisation_id, location_id)
     try:
         setup.change_location(
             runtime.db,
@@ -334,7 +334,7 @@ def change_location(
         return _location_page(request, staffer, line, errors=_errors(staffer, error), asked=asked)
     if not _htmx(request):
         return RedirectResponse(f"/admin/locations?done=location-{location_id}", status_code=303)
-    line = overview.location(runtime.db, staffer.organisation_id, location_id)
+    line = listing.location(runtime.db, staffer.organisation_id, location_id)
     return _location_page(request, staffer, line, done="change-location")
 
 
@@ -348,8 +348,8 @@ def _groups_page(request: Request, staffer: Staffer, **values: Any) -> Response:
         staffer,
         "setup_groups.html",
         "groups",
-        lines=overview.groups(db, staffer.organisation_id),
-        places=[line.name for line in overview.locations(db, staffer.organisation_id)],
+        lines=listing.groups(db, staffer.organisation_id),
+        places=[line.name for line in listing.locations(db, staffer.organisation_id)],
         kinds=GROUP_KINDS,
         phases=PHASE_NAMES,
         **values,
@@ -381,7 +381,7 @@ def add_group(
 
 
 def _programmes_page(request: Request, staffer: Staffer, **values: Any) -> Response:
-    lines = overview.programmes(runtime_of(request).db, staffer.organisation_id)
+    lines = listing.programmes(runtime_of(request).db, staffer.organisation_id)
     return _shown(request, staffer, "setup_programmes.html", "programmes", lines=lines, **values)
 
 
