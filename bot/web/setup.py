@@ -138,11 +138,6 @@ def _show(request: Request, staffer: Staffer, section: str, **values: Any) -> Re
     }[section](request, staffer, **values)
 
 
-@router.get("/admin")
-def start(staffer: Admin) -> Response:
-    return RedirectResponse("/admin/staff", status_code=303)
-
-
 # Staff -----------------------------------------------------------------------------------
 
 
