@@ -3,7 +3,8 @@ attendance, check-ins and alerts, on SQLite, while a separate bot process answer
 on the same database.
 
 Coach pages (the board, the caseload table, a participant's page) and organisation pages (an
-admin's board, caseload and impact report) are requested in turn, each timed; the bot process
+admin's board, caseload, overview, broadcasts, audit trail and impact report) are requested in
+turn, each timed; the bot process
 handles participants' messages at a steady rate and times each reply. The last line is JSON with
 `bench`, `participants`, `coach_p95_ms`, `org_p95_ms`, `reply_p99_s` (targets: 150 ms, 500 ms,
 2 s). Usage: python -m bench.dashboard [--participants N] [--coaches N] [--rounds N]
@@ -320,7 +321,14 @@ def measure(url: str, participants: int, coaches: int, rounds: int) -> dict[str,
     app = create_app(runtime)
     rng = random.Random(3)
     coach_pages: dict[str, list[float]] = {"board": [], "caseload": [], "participant": []}
-    org_pages: dict[str, list[float]] = {"board": [], "caseload": [], "report": []}
+    org_pages: dict[str, list[float]] = {
+        "board": [],
+        "caseload": [],
+        "overview": [],
+        "broadcasts": [],
+        "audit": [],
+        "report": [],
+    }
     admin = logins.log_in(
         runtime.db, logins.link_for_chat(runtime.db, 49_999, NOW).token, NOW
     ).token
@@ -345,6 +353,9 @@ def measure(url: str, participants: int, coaches: int, rounds: int) -> dict[str,
             client.cookies.set(COOKIE, admin)
             timed(client, "/", org_pages["board"])
             timed(client, "/participants", org_pages["caseload"])
+            timed(client, "/admin", org_pages["overview"])
+            timed(client, "/admin/broadcasts", org_pages["broadcasts"])
+            timed(client, "/admin/audit", org_pages["audit"])
             if _round % 5 == 0:
                 timed(client, "/report", org_pages["report"])
     every_coach = [t for ts in coach_pages.values() for t in ts]
