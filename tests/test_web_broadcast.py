@@ -238,6 +238,19 @@ def test_a_scheduled_broadcast_is_cancelled_and_a_running_one_stopped(client, ru
         headers={**ORIGIN, "hx-request": "true", "x-csrf-token": csrf},
     )
     assert in_place.text.startswith('<section id="report"') and 'role="alert"' in in_place.text
+    with runtime.db.read() as session:  # who cancelled and who stopped is in the trail
+        ans = session.scalars(select(StaffMember.id).where(StaffMember.chat_id == ADMIN_CHAT)).one()
+        ended = session.execute(
+            select(AuditEvent.action, AuditEvent.staff_id, AuditEvent.detail)
+            .where(AuditEvent.action.in_(("broadcast_cancelled", "broadcast_stopped")))
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [(action, who, d["broadcast"]) for action, who, d in ended] == [
+        ("broadcast_cancelled", ans, later),
+        ("broadcast_stopped", ans, running),
+    ]
+    trail = client.get("/admin/audit").text
+    assert said("Stopped a broadcast while it was being sent") in trail
 
 
 def test_confirming_twice_makes_one_broadcast(client, runtime, people):

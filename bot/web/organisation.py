@@ -320,7 +320,11 @@ def end_broadcast(request: Request, broadcast_id: int, staffer: CheckedAdmin) ->
     runtime = runtime_of(request)
     try:
         broadcast_commands.cancel_or_stop(
-            runtime.db, broadcast_id, staffer.organisation_id, runtime.clock.now()
+            runtime.db,
+            broadcast_id,
+            staffer.organisation_id,
+            runtime.clock.now(),
+            staffer.staff_id,
         )
     except Refused as refused:
         if refused.reason == "unknown_broadcast":

@@ -38,10 +38,16 @@ def report(db: Database, broadcast_id: int, organisation_id: int) -> Report:
         return broadcasts.report(session, broadcast_id, organisation_id)
 
 
-def cancel_or_stop(db: Database, broadcast_id: int, organisation_id: int, now: datetime) -> None:
-    """Cancel a scheduled broadcast, or stop a running one."""
+def cancel_or_stop(
+    db: Database,
+    broadcast_id: int,
+    organisation_id: int,
+    now: datetime,
+    staff_id: int | None = None,
+) -> None:
+    """Cancel a scheduled broadcast, or stop a running one (audited, with who did it)."""
     with db.read() as session:
-        broadcasts.cancel_or_stop(session, broadcast_id, organisation_id, now)
+        broadcasts.cancel_or_stop(session, broadcast_id, organisation_id, now, staff_id)
 
 
 def recent_reports(db: Database, organisation_id: int, limit: int) -> list[Report]:

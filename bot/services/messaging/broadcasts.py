@@ -303,20 +303,36 @@ def _owned(session: Session, broadcast_id: int, organisation_id: int) -> Broadca
 
 
 def cancel_or_stop(
-    session: Session, broadcast_id: int, organisation_id: int, now: datetime
+    session: Session,
+    broadcast_id: int,
+    organisation_id: int,
+    now: datetime,
+    staff_id: int | None = None,
 ) -> tuple[BroadcastState, int]:
     """Cancel a scheduled broadcast, or stop a running one; returns the state and how many
-    queued messages were cancelled."""
+    queued messages were cancelled. Who did it goes into the audit trail."""
     with session.begin():
         broadcast = _owned(session, broadcast_id, organisation_id)
         if broadcast.state == BroadcastState.SCHEDULED:
             broadcast.state = BroadcastState.CANCELLED
             broadcast.stopped_at = now
-            return broadcast.state, 0
-        if broadcast.state != BroadcastState.SENDING:
+            cancelled = 0
+        elif broadcast.state == BroadcastState.SENDING:
+            cancelled = outbox.cancel(session, Outbox.broadcast_id == broadcast.id)
+            broadcast.state, broadcast.stopped_at = BroadcastState.STOPPED, now
+        else:
             raise BroadcastRefused("already_over")
-        cancelled = outbox.cancel(session, Outbox.broadcast_id == broadcast.id)
-        broadcast.state, broadcast.stopped_at = BroadcastState.STOPPED, now
+        action = f"broadcast_{broadcast.state.value}"  # broadcast_cancelled, broadcast_stopped
+        audit.record(
+            session,
+            now,
+            action,
+            actor="staff",
+            staff_id=staff_id,
+            broadcast=broadcast.id,
+            organisation_id=organisation_id,
+            unsent=cancelled,
+        )
         return broadcast.state, cancelled
 
 

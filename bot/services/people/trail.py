@@ -86,6 +86,8 @@ ACTION_NAMES: dict[str, str] = {
     "web_logout": N_("Logged out of the web app"),
     "group_connected": N_("Connected a Telegram group"),
     "broadcast_created": N_("Wrote a broadcast"),
+    "broadcast_cancelled": N_("Cancelled a broadcast before it was sent"),
+    "broadcast_stopped": N_("Stopped a broadcast while it was being sent"),
     "organisation_created": N_("Created the organisation"),
     "roster_imported": N_("Imported participants"),
     "zrm_imported": N_("Imported ZRM scores"),
