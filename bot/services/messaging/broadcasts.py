@@ -313,26 +313,15 @@ def cancel_or_stop(
     queued messages were cancelled. Who did it goes into the audit trail."""
     with session.begin():
         broadcast = _owned(session, broadcast_id, organisation_id)
-        if broadcast.state == BroadcastState.SCHEDULED:
-            broadcast.state = BroadcastState.CANCELLED
-            broadcast.stopped_at = now
-            cancelled = 0
-        elif broadcast.state == BroadcastState.SENDING:
-            cancelled = outbox.cancel(session, Outbox.broadcast_id == broadcast.id)
-            broadcast.state, broadcast.stopped_at = BroadcastState.STOPPED, now
-        else:
+        if broadcast.state not in (BroadcastState.SCHEDULED, BroadcastState.SENDING):
             raise BroadcastRefused("already_over")
+        started = broadcast.state == BroadcastState.SENDING
+        cancelled = outbox.cancel(session, Outbox.broadcast_id == broadcast.id) if started else 0
+        broadcast.state = BroadcastState.STOPPED if started else BroadcastState.CANCELLED
+        broadcast.stopped_at = now
+        made = {"broadcast": broadcast.id, "organisation_id": organisation_id, "unsent": cancelled}
         action = f"broadcast_{broadcast.state.value}"  # broadcast_cancelled, broadcast_stopped
-        audit.record(
-            session,
-            now,
-            action,
-            actor="staff",
-            staff_id=staff_id,
-            broadcast=broadcast.id,
-            organisation_id=organisation_id,
-            unsent=cancelled,
-        )
+        audit.record(session, now, action, actor="staff", staff_id=staff_id, **made)
         return broadcast.state, cancelled
 
 
