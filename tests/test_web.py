@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from bot.i18n import _, use_locale
@@ -422,3 +422,47 @@ def test_htmx_is_served_from_our_own_files_at_the_pinned_version():
     installed = root / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
     if installed.exists():
         assert installed.read_text(encoding="utf-8") == vendored
+
+
+def every_route() -> list[tuple[str, str]]:
+    """(method, path) of every page and action of the app, ids filled in with 1: a new route
+    is checked below without anyone remembering to add it."""
+    from bot.runtime import Runtime
+
+    found: list[tuple[str, str]] = []
+
+    def walk(routes) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):
+                walk(route.original_router.routes)
+            elif hasattr(route, "methods") and route.methods:
+                path = re.sub(r"\{[^}]+\}", "1", route.path)
+                found.extend((method, path) for method in sorted(route.methods - {"HEAD"}))
+
+    walk(create_app(Runtime.__new__(Runtime)).routes)
+    return found
+
+
+def test_every_route_wants_a_login_and_admin_routes_an_admin(client, runtime):
+    routes = every_route()
+    assert len(routes) >= 30  # the enumeration finds them
+    open_to_all = {"/login/1"}
+    for method, path in routes:
+        if path in open_to_all:
+            continue
+        answer = client.request(method, path, headers=ORIGIN, follow_redirects=False)
+        assert answer.status_code == 401, (method, path, answer.status_code)
+    csrf = log_in(client, runtime)  # a coach
+    with runtime.session_factory() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+        rows = session.scalar(select(func.count()).select_from(Outbox))
+    for method, path in routes:
+        if not path.startswith(("/admin", "/report")):
+            continue
+        answer = client.request(
+            method, path, data={"csrf": csrf}, headers=ORIGIN, follow_redirects=False
+        )
+        assert answer.status_code == 403, (method, path, answer.status_code)
+    with runtime.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Outbox)) == rows
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == before
