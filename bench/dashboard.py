@@ -3,7 +3,8 @@ attendance, check-ins and alerts, on SQLite, while a separate bot process answer
 on the same database.
 
 Coach pages (the board, the caseload table, a participant's page) and organisation pages (an
-admin's board, caseload and impact report) are requested in turn, each timed; the bot process
+admin's board, caseload, overview, broadcasts, audit trail and impact report) are requested in
+turn, each timed; the bot process
 handles participants' messages at a steady rate and times each reply. The last line is JSON with
 `bench`, `participants`, `coach_p95_ms`, `org_p95_ms`, `reply_p99_s` (targets: 150 ms, 500 ms,
 2 s). Usage: python -m bench.dashboard [--participants N] [--coaches N] [--rounds N]
@@ -23,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 from telegram import Update
 
@@ -46,8 +48,13 @@ from storage.models import (
     Attendance,
     AttendanceSource,
     AttendanceStatus,
+    Broadcast,
+    BroadcastState,
     ConsentRecord,
     Location,
+    Outbox,
+    OutboxKind,
+    OutboxState,
     Participant,
     ParticipantStatus,
     Phase,
@@ -58,6 +65,7 @@ from storage.models import (
 
 NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
 WEEKS = 16
+BROADCASTS = 6
 TEXTS = ["hallo", "Wanneer is mijn afspraak?", "krijg ik reiskosten", "ok", "/help", "👍"]
 
 
@@ -123,8 +131,8 @@ def seed(url: str, participants: int, coaches: int) -> None:
                 for p in ids
             ],
         )
-        session.execute(
-            insert(Appointment),
+        weekly = session.execute(
+            insert(Appointment).returning(Appointment.participant_id, Appointment.id),
             [
                 {
                     "organisation_id": 1,
@@ -140,12 +148,45 @@ def seed(url: str, participants: int, coaches: int) -> None:
                 }
                 for p in ids
             ],
-        )
+        ).all()
+        workshop = dict(weekly)
         statuses = [AttendanceStatus.PRESENT] * 6 + [
             AttendanceStatus.ABSENT,
             AttendanceStatus.EXCUSED,
         ]
         rows, signals = [], []
+        intake = NOW - timedelta(weeks=WEEKS + 1)
+        talks = session.execute(
+            insert(Appointment).returning(Appointment.id, Appointment.participant_id),
+            [
+                {
+                    "organisation_id": 1,
+                    "participant_id": p,
+                    "kind": AppointmentKind.INTAKE,
+                    "starts_at": intake,
+                    "ends_at": None,
+                    "rrule": None,
+                    "location_id": places[p % 6].id,
+                    "notes": "",
+                    "skipped": [],
+                    "created_at": intake - timedelta(days=7),
+                }
+                for p in ids
+            ],
+        ).all()
+        for appointment_id, p in talks:  # every intake was held: the report counts the talks
+            rows.append(
+                {
+                    "organisation_id": 1,
+                    "participant_id": p,
+                    "appointment_id": appointment_id,
+                    "occurrence_start": intake,
+                    "day": intake.date(),
+                    "status": AttendanceStatus.PRESENT,
+                    "source": AttendanceSource.COACH,
+                    "recorded_at": intake,
+                }
+            )
         for p in ids:
             for week in range(WEEKS):
                 moment = NOW - timedelta(weeks=WEEKS - week, hours=p % 7 * 24)
@@ -153,6 +194,7 @@ def seed(url: str, participants: int, coaches: int) -> None:
                     {
                         "organisation_id": 1,
                         "participant_id": p,
+                        "appointment_id": workshop[p],
                         "occurrence_start": moment,
                         "day": moment.date(),
                         "status": rng.choice(statuses),
@@ -176,6 +218,7 @@ def seed(url: str, participants: int, coaches: int) -> None:
                         )
         session.execute(insert(Attendance), rows)
         session.execute(insert(Signal), signals)
+        _broadcasts(session, ids, rng)
         session.execute(
             insert(Alert),
             [
@@ -191,6 +234,54 @@ def seed(url: str, participants: int, coaches: int) -> None:
                 }
                 for i, p in enumerate(ids)
                 if i % 10 == 0
+            ],
+        )
+
+
+def _broadcasts(session: Session, ids: list[int], rng: random.Random) -> None:
+    """Six broadcasts to everyone over the weeks, sent, a third of them acknowledged: the
+    report's and the overview's reach per language read these rows."""
+    languages = ("nl", "ar", "ti", "so", "en")
+    for number in range(BROADCASTS):
+        sent = NOW - timedelta(weeks=WEEKS - 1 - number * 2, hours=3)
+        made = session.execute(
+            insert(Broadcast).returning(Broadcast.id),
+            [
+                {
+                    "organisation_id": 1,
+                    "texts": {language: "Het atelier is morgen open." for language in languages},
+                    "default_language": "nl",
+                    "everyone": True,
+                    "with_ack": True,
+                    "scheduled_for": sent,
+                    "state": BroadcastState.SENDING,  # materialised; the outbox did the rest
+                    "skipped": {},
+                    "created_at": sent,
+                    "started_at": sent,
+                }
+            ],
+        ).scalar_one()
+        session.execute(
+            insert(Outbox),
+            [
+                {
+                    "idempotency_key": f"broadcast:{made}:p{p}",
+                    "chat_id": 100_000 + p,
+                    "organisation_id": 1,
+                    "participant_id": p,
+                    "broadcast_id": made,
+                    "kind": OutboxKind.BROADCAST,
+                    "priority": 1,
+                    "language": languages[(p - 1) % 5],
+                    "text": "Het atelier is morgen open.",
+                    "not_before": sent,
+                    "state": OutboxState.SENT,
+                    "attempts": 1,
+                    "created_at": sent,
+                    "sent_at": sent,
+                    "acked_at": sent + timedelta(hours=1) if rng.random() < 0.33 else None,
+                }
+                for p in ids
             ],
         )
 
@@ -230,7 +321,14 @@ def measure(url: str, participants: int, coaches: int, rounds: int) -> dict[str,
     app = create_app(runtime)
     rng = random.Random(3)
     coach_pages: dict[str, list[float]] = {"board": [], "caseload": [], "participant": []}
-    org_pages: dict[str, list[float]] = {"board": [], "caseload": [], "report": []}
+    org_pages: dict[str, list[float]] = {
+        "board": [],
+        "caseload": [],
+        "overview": [],
+        "broadcasts": [],
+        "audit": [],
+        "report": [],
+    }
     admin = logins.log_in(
         runtime.db, logins.link_for_chat(runtime.db, 49_999, NOW).token, NOW
     ).token
@@ -255,6 +353,9 @@ def measure(url: str, participants: int, coaches: int, rounds: int) -> dict[str,
             client.cookies.set(COOKIE, admin)
             timed(client, "/", org_pages["board"])
             timed(client, "/participants", org_pages["caseload"])
+            timed(client, "/admin", org_pages["overview"])
+            timed(client, "/admin/broadcasts", org_pages["broadcasts"])
+            timed(client, "/admin/audit", org_pages["audit"])
             if _round % 5 == 0:
                 timed(client, "/report", org_pages["report"])
     every_coach = [t for ts in coach_pages.values() for t in ts]

@@ -84,9 +84,29 @@ REFUSALS = {
     "still_coaching": N_(
         "{name} still has participants (number: {n}). First hand them over to another coach."
     ),
+    "bad_when": N_("Choose a day and a time, like 24-11-2026 and 09:30."),
     "login_link_used": N_(
         "This login link is used or too old. Send /web to the bot for a new link."
     ),
+    "name_too_long": N_("This name is too long. Use at most {most} characters."),
+    "no_such_staff": N_("This staff member is not in your organisation."),
+    "last_admin": N_(
+        "{name} is the only admin. Make someone else an admin first. "
+        "Your organisation always needs an admin."
+    ),
+    "bad_offsets": N_(
+        "Write when the reminders go, with commas between them. For example: -1d@18:00 is the "
+        "day before at 18:00, -2h is 2 hours before, -30m is 30 minutes before. At most 5. "
+        "Nothing was changed."
+    ),
+    "bad_rule": N_("Write a whole number from 0 to 365. 0 turns this off. Nothing was changed."),
+    "bad_weekday": N_(
+        "Choose a day of the week: mo, tu, we, th, fr, sa or su. Nothing was changed."
+    ),
+    "bad_clock": N_("Write a time like 10:00. Nothing was changed."),
+    "bad_count": N_("Write a whole number from 1 to 336. Nothing was changed."),
+    "bad_domains": N_("Choose at least one topic from the list. Nothing was changed."),
+    "bad_yes_no": N_("Choose yes or no. Nothing was changed."),
 }
 
 

@@ -147,7 +147,14 @@ def test_reach_per_language_counts_understood_and_who_came_within_a_week(runtime
             )
             row |= {"state": OutboxState.SENT, "sent_at": sent, "acked_at": sent if i else None}
             session.add(Outbox(**row))
-        for person, day in ((people[0], date(2025, 5, 8)), (people[1], date(2025, 5, 20))):
+        came = (
+            (people[0], date(2025, 5, 8)),
+            (people[1], date(2025, 5, 20)),  # later than a week
+            (people[1], date(2025, 5, 4)),  # before the message
+            (people[2], date(2025, 5, 12)),  # the seventh day still counts
+            (people[3], date(2025, 5, 13)),  # the eighth does not
+        )
+        for person, day in came:
             session.add(
                 Attendance(
                     organisation_id=person.organisation_id,
@@ -161,6 +168,6 @@ def test_reach_per_language_counts_understood_and_who_came_within_a_week(runtime
             )
     figures = impact(runtime.db, "noord", Period(date(2025, 1, 1), date(2025, 12, 31)))
     assert figures["reach"] == {
-        "ar": {"sent": 3, "understood": 2, "came_within_a_week": 1},  # the second came later
+        "ar": {"sent": 3, "understood": 2, "came_within_a_week": 2},
         "so": {"sent": 1, "understood": 1, "came_within_a_week": 0},
     }

@@ -101,6 +101,7 @@ def world(runtime, demo_codes, session_factory, clock) -> dict[str, Any]:
             "alert": alert.id,
             "reminder": reminder.id,
             "location": location.id,
+            "book": runtime.answers,
         }
     with session_factory() as session:  # a question of Rami's for his coach, and one answered
         guess = Understood(None, 0.3, False, "low_confidence", ("volunteer_allowance",))
@@ -178,6 +179,7 @@ def arguments(fn: Any, world: dict[str, Any], now, zone, quiet) -> dict[str, Any
         "phase": "vrijwilliger",
         "outflow": "betaald_werk",
         "coach_id": 1,
+        "book": world["book"],
         "kind": "coach_talk",
     }
     found = {}

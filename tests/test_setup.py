@@ -115,9 +115,9 @@ def test_locations_groups_and_programmes_are_checked(runtime, clock, org):
 def test_a_setting_is_stored_only_when_it_is_right(runtime, org, setting, key, value, stored):
     if stored is None:
         with pytest.raises(Refused):
-            setup.set_setting(runtime.db, org, setting, key, value)
+            setup.set_setting(runtime.db, org, setting, key, value, now=runtime.clock.now())
         return
-    setup.set_setting(runtime.db, org, setting, key, value)
+    setup.set_setting(runtime.db, org, setting, key, value, now=runtime.clock.now())
     shown = setup.show_settings(runtime.db, org)[setting]
     assert all(shown[k] == v for k, v in stored.items())
 
@@ -139,7 +139,7 @@ def test_a_setting_is_stored_only_when_it_is_right(runtime, org, setting, key, v
 def test_a_wrong_setting_changes_nothing(runtime, org, setting, key, value):
     before = setup.show_settings(runtime.db, org)
     with pytest.raises(Refused):
-        setup.set_setting(runtime.db, org, setting, key, value)
+        setup.set_setting(runtime.db, org, setting, key, value, now=runtime.clock.now())
     assert setup.show_settings(runtime.db, org) == before
 
 

@@ -8,18 +8,26 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from bot.i18n import _, use_locale
+from bot.refusals import explain
 from bot.services.access import logins
 from bot.services.checkins.signals import DOMAIN_NAMES
-from bot.services.coaching import alerts
+from bot.services.coaching import alerts, questions
 from bot.services.errors import Refused
 from bot.services.organisations import setup
 from bot.web.app import create_app
-from storage.models import Alert, AlertState, AuditEvent, Participant, Signal
-from tests.helpers.people import ADMIN_CHAT, COACH_CHAT, OTHER_COACH_CHAT, STRANGER_CHAT
+from nlu.understand import Understood
+from storage.models import Alert, AlertState, AuditEvent, Outbox, Participant, Question, Signal
+from tests.helpers.people import (
+    ADMIN_CHAT,
+    CHATS,
+    COACH_CHAT,
+    OTHER_COACH_CHAT,
+    STRANGER_CHAT,
+)
 
 ORIGIN = {"origin": "http://testserver"}
 
@@ -192,6 +200,111 @@ def test_we_miss_you_goes_to_the_participant_in_their_language(client, runtime):
     assert bad.status_code == 400
 
 
+def ask_question(runtime, name: str) -> int:
+    """A participant's question the bot could not answer: a question alert for the coach."""
+    guess = Understood(None, 0.3, False, "low_confidence", ("volunteer_allowance",))
+    with runtime.session_factory() as session:
+        asked = questions.ask(
+            session,
+            CHATS[name],
+            "Mag ik geld krijgen?",
+            guess,
+            runtime.clock.now(),
+            runtime.answers,
+        )
+    with runtime.session_factory() as session:
+        return session.get(Question, asked.question_id).alert_id
+
+
+def language_of(runtime, name: str) -> str:
+    with runtime.session_factory() as session:
+        return session.scalars(
+            select(Participant.language).where(Participant.display_name == name)
+        ).one()
+
+
+def said_in_dutch(reason: str) -> str:
+    with use_locale("nl"):
+        return explain(Refused(reason))
+
+
+def sent_to(runtime, name: str) -> list[Outbox]:
+    with runtime.session_factory() as session:
+        return list(
+            session.scalars(select(Outbox).where(Outbox.chat_id == CHATS[name]).order_by(Outbox.id))
+        )
+
+
+def test_a_question_is_answered_from_the_board_in_the_coachs_words_once(client, runtime):
+    alert_id = ask_question(runtime, "Amina")
+    csrf = log_in(client, runtime)
+    board = client.get("/")
+    assert f'action="/alerts/{alert_id}/answer"' in board.text
+    before = len(sent_to(runtime, "Amina"))
+    empty = client.post(
+        f"/alerts/{alert_id}/answer",
+        data={"words": "  ", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    assert said_in_dutch("empty") in empty.text and len(sent_to(runtime, "Amina")) == before
+    said = client.post(
+        f"/alerts/{alert_id}/answer",
+        data={"words": "Ja, tot 210 euro per maand.", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    assert "Amina" in said.text
+    messages = sent_to(runtime, "Amina")[before:]
+    assert len(messages) == 1 and "Ja, tot 210 euro per maand." in messages[0].text
+    assert messages[0].language == language_of(runtime, "Amina")  # the frame is in hers
+    again = client.post(
+        f"/alerts/{alert_id}/answer",
+        data={"words": "Ja, tot 210 euro per maand.", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    assert said_in_dutch("alert_closed") in again.text
+    assert len(sent_to(runtime, "Amina")) == before + 1  # a second click sends nothing
+    with runtime.session_factory() as session:
+        question = session.scalars(select(Question).where(Question.alert_id == alert_id)).one()
+        assert question.answered_by == "coach_words"
+
+
+def test_a_question_gets_one_of_the_organisations_answers_in_the_participants_language(
+    client, runtime
+):
+    alert_id = ask_question(runtime, "Yonas")
+    csrf = log_in(client, runtime)
+    board = client.get("/")
+    assert 'name="topic"' in board.text and 'value="volunteer_allowance"' in board.text
+    before = len(sent_to(runtime, "Yonas"))
+    client.post(
+        f"/alerts/{alert_id}/answer",
+        data={"topic": "volunteer_allowance", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    messages = sent_to(runtime, "Yonas")[before:]
+    assert messages and {m.language for m in messages} == {language_of(runtime, "Yonas")}
+    unknown = client.post(
+        f"/alerts/{ask_question(runtime, 'Yonas')}/answer",
+        data={"topic": "made_up", "csrf": csrf},
+        headers={**ORIGIN, "hx-request": "true"},
+    )
+    assert said_in_dutch("unknown_topic") in unknown.text
+    assert len(sent_to(runtime, "Yonas")) == before + len(messages)
+
+
+def test_another_coach_cannot_answer_a_question_of_mine(client, runtime):
+    alert_id = ask_question(runtime, "Amina")
+    csrf = log_in(client, runtime, OTHER_COACH_CHAT)
+    before = len(sent_to(runtime, "Amina"))
+    answer = client.post(
+        f"/alerts/{alert_id}/answer", data={"words": "Hallo", "csrf": csrf}, headers=ORIGIN
+    )
+    assert answer.status_code == 404 and "Amina" not in answer.text
+    assert len(sent_to(runtime, "Amina")) == before
+    forged = client.post(f"/alerts/{alert_id}/answer", data={"words": "Hallo"}, headers=ORIGIN)
+    assert forged.status_code == 403
+
+
 def test_another_coachs_participant_looks_like_nobody(client, runtime, people):
     log_in(client, runtime, OTHER_COACH_CHAT)  # Kees has no participants
     page = client.get(f"/participants/{people['Yonas']}")
@@ -309,3 +422,47 @@ def test_htmx_is_served_from_our_own_files_at_the_pinned_version():
     installed = root / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
     if installed.exists():
         assert installed.read_text(encoding="utf-8") == vendored
+
+
+def every_route() -> list[tuple[str, str]]:
+    """(method, path) of every page and action of the app, ids filled in with 1: a new route
+    is checked below without anyone remembering to add it."""
+    from bot.runtime import Runtime
+
+    found: list[tuple[str, str]] = []
+
+    def walk(routes) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):
+                walk(route.original_router.routes)
+            elif hasattr(route, "methods") and route.methods:
+                path = re.sub(r"\{[^}]+\}", "1", route.path)
+                found.extend((method, path) for method in sorted(route.methods - {"HEAD"}))
+
+    walk(create_app(Runtime.__new__(Runtime)).routes)
+    return found
+
+
+def test_every_route_wants_a_login_and_admin_routes_an_admin(client, runtime):
+    routes = every_route()
+    assert len(routes) >= 30  # the enumeration finds them
+    open_to_all = {"/login/1"}
+    for method, path in routes:
+        if path in open_to_all:
+            continue
+        answer = client.request(method, path, headers=ORIGIN, follow_redirects=False)
+        assert answer.status_code == 401, (method, path, answer.status_code)
+    csrf = log_in(client, runtime)  # a coach
+    with runtime.session_factory() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+        rows = session.scalar(select(func.count()).select_from(Outbox))
+    for method, path in routes:
+        if not path.startswith(("/admin", "/report")):
+            continue
+        answer = client.request(
+            method, path, data={"csrf": csrf}, headers=ORIGIN, follow_redirects=False
+        )
+        assert answer.status_code == 403, (method, path, answer.status_code)
+    with runtime.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Outbox)) == rows
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == before

@@ -1,12 +1,14 @@
 """The web app in a real browser: Debian's Chromium driven by Playwright (no browser download:
 `executable_path`), the server a real uvicorn on a free port. A coach logs in with a link,
 acts on the board with htmx (the page does not reload), opens the caseload and a participant,
-an admin opens the report; axe-core checks each page for accessibility problems. Chromium is
-installed by `.ci/run`; without it these tests are skipped (CI sets REQUIRE_BROWSER=1 to fail
-instead)."""
+sends "we miss you" and the real sender delivers it through the fake Bot API in the
+participant's language, an admin opens the report; axe-core checks each page for
+accessibility problems. Chromium is installed by `.ci/run`; without it these tests are skipped
+(CI sets REQUIRE_BROWSER=1 to fail instead)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -19,11 +21,15 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
+from bot.i18n import _, use_locale
 from bot.services.access import logins
-from bot.services.coaching import alerts
+from bot.services.coaching import alerts, inbox
+from bot.telegram.app import build_application
+from bot.telegram.sender import Sender
 from bot.web.app import create_app
 from storage.models import Participant
-from tests.helpers.people import ADMIN_CHAT, COACH_CHAT
+from tests.helpers.fake_bot_api import FakeBotAPI, Record
+from tests.helpers.people import ADMIN_CHAT, CHATS, COACH_CHAT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"  # test artefacts
@@ -139,6 +145,63 @@ def test_a_coach_works_through_the_board_in_the_browser(server, page, runtime, p
     page.screenshot(path=str(SHOTS / "participant.png"), full_page=True)
     assert accessible(page) == []
     assert errors == []  # no CSP refusals, no script errors
+
+
+def deliver(runtime) -> list[Record]:
+    """Run the real sender against the fake Bot API until the outbox is empty; what Telegram
+    accepted. In a thread of its own: Playwright's sync API owns this thread's event loop."""
+    delivered: list[Record] = []
+
+    async def send() -> None:
+        fake = FakeBotAPI()
+        await fake.start()
+        try:
+            runtime.settings = runtime.settings.model_copy(
+                update={"telegram_api_base_url": fake.base_url, "telegram_token": "123456:TEST"}
+            )
+            application = build_application(runtime)
+            async with application:
+                sender = Sender(runtime, application.bot, name="browser-test")
+                for _round in range(5):
+                    await sender.drain_once()
+            delivered.extend(fake.delivered())
+        finally:
+            await fake.stop()
+
+    worker = threading.Thread(target=lambda: asyncio.run(send()))
+    worker.start()
+    worker.join(timeout=60)
+    return delivered
+
+
+def test_we_miss_you_from_the_board_reaches_the_participant_in_tigrinya(
+    server, page, runtime, people
+):
+    with runtime.db.write() as session:
+        person = session.scalars(select(Participant).where(Participant.display_name == "Yonas"))
+        alerts.raise_alert(
+            session,
+            runtime.clock.now(),
+            person.one(),
+            "disengaged",
+            message="{name} missed two days in a row.",
+        )
+    log_in(page, server, runtime, COACH_CHAT)
+    page.get_by_text("Stuur “we missen je”").click()  # opens the choice (Dutch for the coach)
+    page.get_by_role("button", name="Verstuur").click()
+    page.wait_for_selector("li.done")
+    assert "Yonas" in page.locator("li.done").inner_text()
+    with use_locale("ti"):
+        expected = _(inbox.MISS_YOU["1"], name="Yonas")
+    with use_locale("nl"):
+        assert expected != _(inbox.MISS_YOU["1"], name="Yonas")  # really another language
+    sent = [
+        r
+        for r in deliver(runtime)
+        if r.params.get("chat_id") in (CHATS["Yonas"], str(CHATS["Yonas"]))
+    ]
+    assert [r.params["text"] for r in sent] == [expected]
+    assert deliver(runtime) == []  # nothing is sent twice
 
 
 def test_an_admin_reads_the_report_in_arabic(server, page, runtime):

@@ -50,6 +50,12 @@ def add_parsers(commands: Any) -> None:
     )
     remove.add_argument("--org", required=True, help="organisation slug")
     remove.add_argument("--name", required=True)
+    role = staff_commands.add_parser(
+        "role", help="make a staff member an admin or a coach (an organisation keeps an admin)"
+    )
+    role.add_argument("--org", required=True, help="organisation slug")
+    role.add_argument("--name", required=True)
+    role.add_argument("role", choices=["admin", "coach"])
 
     locations = commands.add_parser("locations", help="locations")
     location = locations.add_subparsers(dest="locations_command", required=True).add_parser(
@@ -118,7 +124,7 @@ def run(runtime: Runtime, args: argparse.Namespace) -> int:
         key, value = (
             (args.values[0], args.values[1]) if len(args.values) > 1 else ("", args.values[0])
         )
-        setup.set_setting(db, args.org, args.setting, key, value)
+        setup.set_setting(db, args.org, args.setting, key, value, now=now)
         print(_("Saved."))
         return 0
     if args.command == "staff":
@@ -146,6 +152,13 @@ def _staff(runtime: Runtime, args: argparse.Namespace) -> int:
     if args.staff_command == "remove":
         name = setup.remove_staff(runtime.db, args.org, args.name, runtime.clock.now())
         print(_("{name} is removed. Their chat and web sessions no longer work.", name=name))
+        return 0
+    if args.staff_command == "role":
+        name = setup.set_role(
+            runtime.db, args.org, args.name, args.role == "admin", runtime.clock.now()
+        )
+        admin = _("{name} is now an admin.", name=name)
+        print(admin if args.role == "admin" else _("{name} is now a coach.", name=name))
         return 0
     made = setup.invite_staff(runtime.db, args.org, args.name, args.admin, runtime.clock.now())
     until = format_day(made.expires_at.astimezone(runtime.settings.zone).date())

@@ -99,6 +99,7 @@ async def stop_broadcast(update: Update, context: WegwijzerContext) -> None:
         button.broadcast_id,
         runtime.clock.now(),
         runtime.settings.zone,
+        context.scope.staff_id,
     )
     await _redraw(update, context, report)
 

@@ -17,7 +17,7 @@ from bot.services.impact.report import Period, impact
 from bot.services.impact.rules import SMALLEST_BASE
 from bot.web.charts import bar
 from bot.web.render import page
-from bot.web.security import Me, runtime_of
+from bot.web.security import Checked, Me, runtime_of
 
 router = APIRouter()
 
@@ -33,6 +33,16 @@ def admin(staffer: Me) -> Staffer:
 
 
 Admin = Annotated[Staffer, Depends(admin)]
+
+
+def checked_admin(staffer: Checked) -> Staffer:
+    """`admin`, for a POST: from our own pages (Origin and CSRF) and by an admin."""
+    if not staffer.admin:
+        raise NotAdmin()
+    return staffer
+
+
+CheckedAdmin = Annotated[Staffer, Depends(checked_admin)]
 
 
 def _day(text: str | None) -> date | None:

@@ -13,7 +13,8 @@ from bot.i18n import _, use_locale
 from bot.refusals import explain
 from bot.runtime import Runtime
 from bot.services.errors import DomainError
-from bot.web import admin, agenda, coach, login
+from bot.web import admin, agenda, coach, login, organisation
+from bot.web import setup as organisation_setup
 from bot.web.render import STATIC, page
 from bot.web.security import Forbidden, LoggedOut, SecurityHeaders, current
 
@@ -35,6 +36,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(coach.router)
     app.include_router(agenda.router)
     app.include_router(admin.router)
+    app.include_router(organisation.router)
+    app.include_router(organisation_setup.router)
 
     @app.exception_handler(LoggedOut)
     def logged_out(request: Request, _error: LoggedOut) -> Response:

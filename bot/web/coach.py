@@ -17,7 +17,8 @@ from bot.services.appointments.attendance import STATUS_NAMES
 from bot.services.appointments.reminder_texts import KINDS
 from bot.services.appointments.rescheduling import Changed
 from bot.services.checkins.signals import DOMAIN_NAMES
-from bot.services.coaching import alert_handling, inbox
+from bot.services.coaching import alert_handling, inbox, replies
+from bot.services.coaching.questions import TOPICS
 from bot.services.people import caseload_table, dossier
 from bot.services.people.caseload_table import Filter
 from bot.services.people.participants import OUTFLOW_NAMES, PHASE_NAMES
@@ -27,6 +28,7 @@ from bot.web.security import Checked, Me, runtime_of
 
 router = APIRouter()
 BOARD = 100  # alerts on the board, urgent and longest waiting first; the rest is counted
+QUESTIONS = ("question", "crisis")  # alerts a coach answers with a message
 DONE = ("make", "move", "cancel")  # what `?done=` after a change to an appointment may say
 
 
@@ -40,7 +42,56 @@ def board(request: Request, staffer: Me) -> Response:
     runtime = runtime_of(request)
     with use_locale(staffer.language):
         found = alert_handling.open_alerts(runtime.db, staffer.scope, runtime.clock.now(), BOARD)
-    return page("board.html", staffer, inbox=found, miss_you=inbox.MISS_YOU)
+    return page(
+        "board.html",
+        staffer,
+        inbox=found,
+        miss_you=inbox.MISS_YOU,
+        topics=_topics(request, staffer, found),
+    )
+
+
+def _topics(
+    request: Request, staffer: Staffer, found: alert_handling.Inbox
+) -> list[tuple[str, str]]:
+    """The organisation's answers a coach can send under a question, (topic, label): only
+    looked up when the board shows a question."""
+    if not any(item.kind in QUESTIONS for item in found.items):
+        return []
+    runtime = runtime_of(request)
+    with use_locale(staffer.language):
+        return [
+            (topic, _(TOPICS[topic]))
+            for topic in replies.answer_topics(runtime.db, staffer.scope, runtime.answers)
+        ]
+
+
+@router.post("/alerts/{alert_id}/answer")
+def answer(
+    request: Request,
+    alert_id: int,
+    staffer: Checked,
+    topic: Annotated[str, Form()] = "",
+    words: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    """Answer a question from the board: one of the organisation's answers (it goes out in the
+    participant's own language) or the coach's own words."""
+    runtime = runtime_of(request)
+    with use_locale(staffer.language):
+        name = replies.answer_open_question(
+            runtime.db,
+            staffer.scope,
+            alert_id,
+            runtime.clock.now(),
+            words=words,
+            topic=topic,
+            book=runtime.answers,
+            zone=staffer.zone,
+        )
+        said = _("Your answer to {name} is on its way.", name=name)
+    if not _htmx(request):
+        return RedirectResponse("/", status_code=303)
+    return page("_done.html", staffer, said=said)
 
 
 @router.post("/alerts/{alert_id}/act")

@@ -25,8 +25,9 @@ class Attendance(Base):
         ForeignKey("participant.id", ondelete="CASCADE"), index=True
     )
     # The appointment it belongs to; None for a QR check-in on a day nobody expected them.
+    # Indexed: the report counts the talks held from the (few) talk appointments.
     appointment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("appointment.id", ondelete="SET NULL")
+        ForeignKey("appointment.id", ondelete="SET NULL"), index=True
     )
     occurrence_start: Mapped[datetime]
     day: Mapped[date]  # the local day, for the day list and the reports

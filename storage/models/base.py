@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, Table, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Date,
+    DateTime,
+    Enum,
+    Integer,
+    MetaData,
+    Table,
+    TypeDecorator,
+    literal_column,
+)
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -175,3 +190,30 @@ class ReminderState(enum.StrEnum):
     QUEUED = "queued"  # handed to the outbox
     DROPPED = "dropped"  # no longer useful (the appointment started, or the night)
     CANCELLED = "cancelled"  # the appointment moved or was cancelled, or the person stopped
+
+
+class utc_day(FunctionElement[date]):
+    """The UTC calendar day of a UTCDateTime column, `days` later, as SQL: lets a query compare
+    a moment with a `date` column (attendance days) in the database instead of in Python.
+    SQLite keeps UTC moments as ISO text and dates as 'YYYY-MM-DD', so `date(x, '+N days')`
+    compares as text; PostgreSQL turns the moment to UTC before taking the date."""
+
+    type = Date()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any] | QueryableAttribute[Any], days: int = 0) -> None:
+        super().__init__(column, literal_column(str(int(days))))
+
+
+@compiles(utc_day)
+def _utc_day_default(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    column, days = list(element.clauses)
+    moment = compiler.process(column, **kw)
+    return f"(CAST(timezone('UTC', {moment}) AS DATE) + {compiler.process(days, **kw)})"
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    column, days = list(element.clauses)
+    moment = compiler.process(column, **kw)
+    return f"date({moment}, '{int(compiler.process(days, **kw)):+d} days')"

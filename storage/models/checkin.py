@@ -16,7 +16,11 @@ from storage.models.base import Base
 
 class Signal(Base):
     __tablename__ = "signal"
-    __table_args__ = (Index("ix_signal_participant_domain_at", "participant_id", "domain", "at"),)
+    __table_args__ = (
+        Index("ix_signal_participant_domain_at", "participant_id", "domain", "at"),
+        # The caseload table's "last check-in" of each person: one seek, not a scan.
+        Index("ix_signal_participant_source_at", "participant_id", "source", "at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))

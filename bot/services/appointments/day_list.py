@@ -137,16 +137,8 @@ def sheet(db: Database, staff: Scope, day: date, now: datetime, zone: ZoneInfo) 
         people = sorted({item.participant_id for item in found})
         with session.begin():
             fixes = audit.corrections(session, people, _since(day, zone))
-            for person in people:
-                audit.record(
-                    session,
-                    now,
-                    "attendance_viewed",
-                    participant_id=person,
-                    staff_id=staff.staff_id,
-                    actor="staff",
-                    day=day.isoformat(),
-                )
+            viewed = [(person, {"day": day.isoformat()}) for person in people]
+            audit.record_many(session, now, "attendance_viewed", viewed, staff_id=staff.staff_id)
     places: dict[str, list[Row]] = {}
     for item in sorted(found, key=lambda e: (e.start, e.name.lower(), e.participant_id)):
         row = Row(item, fixes.get((item.participant_id, item.start)))

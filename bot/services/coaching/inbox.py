@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.callbacks import MissYouAnswer
@@ -112,19 +112,15 @@ def open_items(
     """The open alerts in scope (snoozed ones wait), urgent first then oldest; and how many
     there are in all. Texts in the current language. Each shown alert is an audited view (in
     the caller's transaction): alerts are sensitive data about the participant."""
-    rows = session.execute(_open(mine, now)).all()
-    shown = [_item(alert, person) for alert, person in rows[:limit]]
-    for item in shown:
-        audit.record(
-            session,
-            now,
-            "alert_viewed",
-            participant_id=item.participant_id,
-            staff_id=mine.staff_id,
-            actor="staff",
-            alert_id=item.alert_id,
-        )
-    return shown, len(rows)
+    query = _open(mine, now)
+    shown = [_item(alert, person) for alert, person in session.execute(query.limit(limit))]
+    total = len(shown)
+    if total == limit:  # there may be more: count them without loading them
+        counted = query.order_by(None).with_only_columns(func.count(Alert.id))
+        total = session.scalar(counted) or 0
+    viewed = [(item.participant_id, {"alert_id": item.alert_id}) for item in shown]
+    audit.record_many(session, now, "alert_viewed", viewed, staff_id=mine.staff_id)
+    return shown, total
 
 
 def unreachable(session: Session, mine: Scope) -> list[str]:

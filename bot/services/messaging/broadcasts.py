@@ -13,11 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.callbacks import Acknowledge
 from bot.i18n import LANGUAGES, _, use_locale
+from bot.services import audit
 from bot.services.errors import Refused
 from bot.services.messaging import outbox
 from storage import repositories as repo
@@ -56,6 +57,7 @@ class Draft:
     with_ack: bool = False
     insist: bool = False
     staff_id: int | None = None
+    once: str = ""  # a web form's token: the same form sent twice makes one broadcast
 
 
 def check(session: Session, draft: Draft, now: datetime) -> None:
@@ -108,6 +110,10 @@ def create(session: Session, draft: Draft, now: datetime) -> Broadcast:
             BroadcastTarget(broadcast_id=broadcast.id, group_id=group_id)
             for group_id in sorted(set(draft.group_ids))
         )
+        if draft.staff_id is not None:  # the organisation's audit trail names who wrote it
+            made: dict[str, Any] = {"staff_id": draft.staff_id, "broadcast": broadcast.id}
+            made.update({"once": draft.once} if draft.once else {})
+            audit.record(session, now, "broadcast_created", actor="staff", **made)
         return broadcast
 
 
@@ -127,15 +133,10 @@ def group_ids_by_name(session: Session, organisation_id: int, names: list[str]) 
     return found
 
 
-def audience(
+def condition(
     session: Session, organisation_id: int, group_ids: list[int], everyone: bool
-) -> tuple[list[Participant], list[Group]]:
-    """Linked participants a broadcast is for, and the Telegram group chats it goes to."""
-    active = select(Participant).where(
-        Participant.organisation_id == organisation_id,
-        Participant.status == ParticipantStatus.ACTIVE,
-        Participant.chat_id.is_not(None),
-    )
+) -> tuple[Any, list[Group]]:
+    """The condition on Participant for a broadcast's people (None: nobody), and its chats."""
     groups = list(
         session.scalars(
             select(Group).where(Group.id.in_(group_ids), Group.organisation_id == organisation_id)
@@ -143,7 +144,7 @@ def audience(
     )
     chats = [group for group in groups if group.telegram_chat_id]
     if everyone:
-        return list(session.scalars(active.order_by(Participant.id))), chats
+        return true(), chats
     conditions = []
     for group in groups:
         if group.telegram_chat_id:
@@ -162,9 +163,27 @@ def audience(
                     )
                 )
             )
-    if not conditions:
+    return (or_(*conditions) if conditions else None), chats
+
+
+def linked(organisation_id: int) -> list[Any]:
+    """Who can be an audience at all: active and on a chat."""
+    return [
+        Participant.organisation_id == organisation_id,
+        Participant.status == ParticipantStatus.ACTIVE,
+        Participant.chat_id.is_not(None),
+    ]
+
+
+def audience(
+    session: Session, organisation_id: int, group_ids: list[int], everyone: bool
+) -> tuple[list[Participant], list[Group]]:
+    """Linked participants a broadcast is for, and the Telegram group chats it goes to."""
+    who, chats = condition(session, organisation_id, group_ids, everyone)
+    if who is None:
         return [], chats
-    return list(session.scalars(active.where(or_(*conditions)).order_by(Participant.id))), chats
+    query = select(Participant).where(*linked(organisation_id), who).order_by(Participant.id)
+    return list(session.scalars(query)), chats
 
 
 def reachable(people: list[Participant]) -> tuple[list[Participant], Counter]:
@@ -284,20 +303,25 @@ def _owned(session: Session, broadcast_id: int, organisation_id: int) -> Broadca
 
 
 def cancel_or_stop(
-    session: Session, broadcast_id: int, organisation_id: int, now: datetime
+    session: Session,
+    broadcast_id: int,
+    organisation_id: int,
+    now: datetime,
+    staff_id: int | None = None,
 ) -> tuple[BroadcastState, int]:
     """Cancel a scheduled broadcast, or stop a running one; returns the state and how many
-    queued messages were cancelled."""
+    queued messages were cancelled. Who did it goes into the audit trail."""
     with session.begin():
         broadcast = _owned(session, broadcast_id, organisation_id)
-        if broadcast.state == BroadcastState.SCHEDULED:
-            broadcast.state = BroadcastState.CANCELLED
-            broadcast.stopped_at = now
-            return broadcast.state, 0
-        if broadcast.state != BroadcastState.SENDING:
+        if broadcast.state not in (BroadcastState.SCHEDULED, BroadcastState.SENDING):
             raise BroadcastRefused("already_over")
-        cancelled = outbox.cancel(session, Outbox.broadcast_id == broadcast.id)
-        broadcast.state, broadcast.stopped_at = BroadcastState.STOPPED, now
+        started = broadcast.state == BroadcastState.SENDING
+        cancelled = outbox.cancel(session, Outbox.broadcast_id == broadcast.id) if started else 0
+        broadcast.state = BroadcastState.STOPPED if started else BroadcastState.CANCELLED
+        broadcast.stopped_at = now
+        made = {"broadcast": broadcast.id, "organisation_id": organisation_id, "unsent": cancelled}
+        action = f"broadcast_{broadcast.state.value}"  # broadcast_cancelled, broadcast_stopped
+        audit.record(session, now, action, actor="staff", staff_id=staff_id, **made)
         return broadcast.state, cancelled
 
 

@@ -56,11 +56,16 @@ def refreshed(db: Database, organisation_id: int, broadcast_id: int, zone: ZoneI
 
 
 def ended(
-    db: Database, organisation_id: int, broadcast_id: int, now: datetime, zone: ZoneInfo
+    db: Database,
+    organisation_id: int,
+    broadcast_id: int,
+    now: datetime,
+    zone: ZoneInfo,
+    staff_id: int | None = None,
 ) -> Followed:
     """Cancel a scheduled broadcast or stop a running one, and its report after that."""
     with db.read() as session:
-        broadcasts.cancel_or_stop(session, broadcast_id, organisation_id, now)
+        broadcasts.cancel_or_stop(session, broadcast_id, organisation_id, now, staff_id)
         return _followed(session, broadcast_id, organisation_id, zone)
 
 

@@ -7,42 +7,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.i18n import LANGUAGES
 from bot.services import audit
-from bot.services.appointments.reminders import due_for
-from bot.services.appointments.scheduling import TooOften, repeat_rule
+from bot.services.appointments.reminders import DEFAULT_OFFSETS
 from bot.services.checkins.invitations import DEFAULT_PLAN
-from bot.services.checkins.invitations import _valid as valid_plan_value
 from bot.services.coaching.disengagement import DEFAULT_RULES
 from bot.services.errors import Refused
-from bot.services.people import codes
+from bot.services.organisations import checks, staff
+from bot.services.organisations.checks import name as _name
+from bot.services.organisations.staff import StaffCode
 from storage.db import Database
 from storage.models import (
-    AppointmentKind,
     Group,
     GroupKind,
-    InviteKind,
     Location,
     Organisation,
-    Participant,
-    ParticipantStatus,
     Phase,
     Programme,
     StaffMember,
-    StaffRole,
-    WebLogin,
-    WebSession,
 )
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,59}")
-STAFF_CODE_VALID = timedelta(days=14)
 SETTINGS = ("reminders", "alerts", "checkins")
 
 
@@ -53,21 +43,6 @@ class Made:
     id: int
     slug: str
     name: str
-
-
-@dataclass(frozen=True)
-class StaffCode:
-    name: str
-    admin: bool
-    code: str
-    expires_at: datetime
-
-
-def _name(text: str) -> str:
-    name = " ".join((text or "").split())[:200]
-    if not name:
-        raise Refused("name_missing")
-    return name
 
 
 def slug_of(text: str) -> str:
@@ -90,12 +65,8 @@ def create_organisation(
     slug = slug.strip().lower()
     if not SLUG.fullmatch(slug):
         raise Refused("bad_slug", slug=slug)
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Refused("bad_timezone", timezone=timezone) from None
-    if language not in LANGUAGES:
-        raise Refused("language", language=language)
+    checks.timezone(timezone)
+    checks.language(language)
     with db.write() as session:
         if session.scalars(select(Organisation.id).where(Organisation.slug == slug)).first():
             raise Refused("slug_taken", slug=slug)
@@ -112,54 +83,30 @@ def create_organisation(
         return Made(made.id, made.slug, made.name)
 
 
-def invite_staff(db: Database, slug: str, name: str, admin: bool, now: datetime) -> StaffCode:
+def invite_staff(
+    db: Database, slug: str, name: str, admin: bool, now: datetime, by: int | None = None
+) -> StaffCode:
     """A staff member, and the one-use code that connects their Telegram chat (14 days)."""
     with db.write() as session:
-        org = organisation(session, slug)
-        staff = StaffMember(
-            organisation_id=org.id,
-            name=_name(name),
-            role=StaffRole.ADMIN if admin else StaffRole.COACH,
-            language=org.default_language,
-            created_at=now,
-        )
-        session.add(staff)
-        session.flush()
-        invite = codes.create(
-            session, now, org.id, InviteKind.STAFF, staff_id=staff.id, valid_for=STAFF_CODE_VALID
-        )
-        audit.record(session, now, "staff_invited", staff_id=staff.id, actor="system")
-        assert invite.expires_at is not None
-        return StaffCode(staff.name, admin, invite.code, invite.expires_at)
+        return staff.invite(session, organisation(session, slug), name, admin, now, by)
 
 
 def remove_staff(db: Database, slug: str, name: str, now: datetime) -> str:
-    """A staff member leaves: their Telegram chat is no staff chat any more, their web sessions
-    and unused login links end at once. Refused while they still coach someone (hand those
-    over first, so nobody is left without a coach); the row stays for the audit trail."""
+    """A staff member leaves, named as the command line names them (see `staff.retire`)."""
     with db.write() as session:
         org = organisation(session, slug)
-        staff = session.get(StaffMember, _staff_id(session, org.id, name, "unknown_staff"))
-        assert staff is not None
-        coached = session.scalar(
-            select(func.count(Participant.id)).where(
-                Participant.coach_id == staff.id,
-                Participant.status.in_([ParticipantStatus.ACTIVE, ParticipantStatus.INVITED]),
-            )
-        )
-        if coached:
-            raise Refused("still_coaching", name=staff.name, n=coached)
-        staff.removed_at, staff.chat_id = now, None
-        session.execute(
-            update(WebSession)
-            .where(WebSession.staff_id == staff.id, WebSession.ended_at.is_(None))
-            .values(ended_at=now)
-        )
-        session.execute(
-            delete(WebLogin).where(WebLogin.staff_id == staff.id, WebLogin.used_at.is_(None))
-        )
-        audit.record(session, now, "staff_removed", staff_id=staff.id, actor="system")
-        return staff.name
+        found = session.get(StaffMember, _staff_id(session, org.id, name, "unknown_staff"))
+        assert found is not None
+        return staff.retire(session, found, now, None)
+
+
+def set_role(db: Database, slug: str, name: str, admin: bool, now: datetime) -> str:
+    """`staff role`: make a staff member an admin or a coach (see `staff.make_admin`)."""
+    with db.write() as session:
+        org = organisation(session, slug)
+        found = session.get(StaffMember, _staff_id(session, org.id, name, "unknown_staff"))
+        assert found is not None
+        return staff.make_admin(session, found, admin, now, None)
 
 
 def add_location(
@@ -171,7 +118,7 @@ def add_location(
         name = _name(name)
         if _exists(session, Location, org.id, name):
             raise Refused("location_exists", name=name)
-        rule = _opening(opening, ZoneInfo(org.timezone)) if opening.strip() else None
+        rule = checks.opening(opening) if opening.strip() else None
         coach_id = _staff_id(session, org.id, coach) if coach.strip() else None
         made = Location(
             organisation_id=org.id,
@@ -216,9 +163,7 @@ def add_group(
             except ValueError:
                 raise Refused("bad_phase", phase=phase) from None
         elif group_kind == GroupKind.LANGUAGE:
-            if language not in LANGUAGES:
-                raise Refused("language", language=language)
-            group.language = language
+            group.language = checks.language(language)
         session.add(group)
         session.flush()
         return Made(group.id, slug_of(group.name), group.name)
@@ -252,110 +197,97 @@ def made_programme(
     return Made(made.id, made.slug, made.name)
 
 
+def change_location(
+    db: Database, slug: str, location_id: int, opening: str, coach: str, now: datetime, by: int
+) -> Made:
+    """New walk-in hours (empty: none) or default coach (empty: none) for one location of this
+    organisation, by the same rules as adding one; audited."""
+    with db.write() as session:
+        org = organisation(session, slug)
+        place = session.get(Location, location_id)
+        if place is None or place.organisation_id != org.id:
+            raise Refused("unknown_location")
+        rule = checks.opening(opening) if opening.strip() else None
+        coach_id = _staff_id(session, org.id, coach) if coach.strip() else None
+        old = (place.opening_rrule, place.default_coach_id)
+        place.opening_rrule, place.default_coach_id = rule, coach_id
+        if old != (rule, coach_id):
+            audit.record(
+                session,
+                now,
+                "location_changed",
+                staff_id=by,
+                actor="staff",
+                location_id=place.id,
+                old=list(old),
+                new=[rule, coach_id],
+            )
+        return Made(place.id, slug_of(place.name), place.name)
+
+
+def _settings(org: Organisation) -> dict[str, Any]:
+    return {
+        "timezone": org.timezone,
+        "language": org.default_language,
+        "reminders": {"*": list(DEFAULT_OFFSETS), **(org.reminder_offsets or {})},
+        "alerts": {**DEFAULT_RULES, **(org.alert_rules or {})},
+        "checkins": {**DEFAULT_PLAN, **(org.checkin_plan or {})},
+    }
+
+
 def show_settings(db: Database, slug: str) -> dict[str, Any]:
     """Every setting as it applies now: the organisation's own values over the defaults."""
     with db.read() as session:
-        org = organisation(session, slug)
-        return {
-            "timezone": org.timezone,
-            "language": org.default_language,
-            "reminders": dict(org.reminder_offsets or {}) or {"*": ["-1d@18:00", "-2h"]},
-            "alerts": {**DEFAULT_RULES, **(org.alert_rules or {})},
-            "checkins": {**DEFAULT_PLAN, **(org.checkin_plan or {})},
-        }
+        return _settings(organisation(session, slug))
 
 
-def set_setting(db: Database, slug: str, setting: str, key: str, value: str) -> None:
-    """Change one setting after checking it; a wrong value changes nothing."""
+def set_setting(
+    db: Database,
+    slug: str,
+    setting: str,
+    key: str,
+    value: str,
+    *,
+    now: datetime,
+    by: int | None = None,
+) -> None:
+    """Change one setting after checking it (checks.py); a wrong value changes nothing. Each
+    change is audited: who, which setting, the value before and after."""
     with db.write() as session:
         org = organisation(session, slug)
+        before = _settings(org)
         if setting == "timezone":
-            _set_timezone(org, value)
+            org.timezone = checks.timezone(value)
         elif setting == "language":
-            if value not in LANGUAGES:
-                raise Refused("language", language=value)
-            org.default_language = value
+            org.default_language = checks.language(value)
+        elif setting == "reminders" and key not in ("", "*") and not value.strip():
+            org.reminder_offsets = {
+                k: v for k, v in (org.reminder_offsets or {}).items() if k != key
+            }  # no times of its own: the general ones apply
         elif setting == "reminders":
-            org.reminder_offsets = {**(org.reminder_offsets or {}), **_offsets(key, value)}
+            org.reminder_offsets = {**(org.reminder_offsets or {}), **checks.offsets(key, value)}
         elif setting == "alerts":
-            org.alert_rules = {**(org.alert_rules or {}), **_rule(key, value)}
+            org.alert_rules = {**(org.alert_rules or {}), **checks.rule(key, value)}
         elif setting == "checkins":
-            org.checkin_plan = {**(org.checkin_plan or {}), **_plan(key, value)}
+            org.checkin_plan = {**(org.checkin_plan or {}), **checks.plan(key, value)}
         else:
             raise Refused("unknown_setting", setting=setting)
-
-
-def _set_timezone(org: Organisation, value: str) -> None:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Refused("bad_timezone", timezone=value) from None
-    org.timezone = value
-
-
-def _offsets(kind: str, value: str) -> dict[str, list[str]]:
-    """ "intake" "-1d@18:00,-2h": when reminders go before that kind of appointment."""
-    if kind != "*" and kind not in {k.value for k in AppointmentKind}:
-        raise Refused("bad_setting", key=kind, value=value)
-    offsets = [part.strip() for part in value.split(",") if part.strip()]
-    if not offsets or len(offsets) > 5 or not all(_offset(o) for o in offsets):
-        raise Refused("bad_setting", key=kind, value=value)
-    return {kind: offsets}
-
-
-def _offset(text: str) -> bool:
-    """An offset the reminders can use: read by the same function that plans them."""
-    try:
-        due = due_for(datetime(2026, 1, 15, 12, tzinfo=ZoneInfo("UTC")), text, ZoneInfo("UTC"))
-    except (ValueError, TypeError):
-        return False
-    return due < datetime(2026, 1, 15, 12, tzinfo=ZoneInfo("UTC"))
-
-
-def _rule(key: str, value: str) -> dict[str, int]:
-    """A disengagement rule's number; 0 turns the rule off."""
-    if key not in DEFAULT_RULES or not value.isdigit() or int(value) > 365:
-        raise Refused("bad_setting", key=key, value=value)
-    return {key: int(value)}
-
-
-def _plan(key: str, value: str) -> dict[str, Any]:
-    """A check-in setting, read as the plan stores it and checked by the same rule."""
-    parsed: Any = value
-    if key in ("monthly", "enabled"):
-        parsed = {"yes": True, "true": True, "no": False, "false": False}.get(value.lower())
-    elif key == "domains":
-        parsed = [d.strip() for d in value.split(",") if d.strip()]
-    elif key == "weekday":
-        parsed = value.lower()
-    elif key == "at":
-        parsed = value if _clock(value) else None
-    elif value.isdigit():
-        parsed = int(value)
-    if key not in DEFAULT_PLAN or parsed is None or not valid_plan_value(key, parsed):
-        raise Refused("bad_setting", key=key, value=value)
-    return {key: parsed}
-
-
-def _clock(value: str) -> bool:
-    try:
-        time.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _opening(text: str, zone: ZoneInfo) -> str:
-    """ "2026-12-01 09:30 weekly TU" → an RFC 5545 rule in local wall-clock time."""
-    parts = text.split(maxsplit=2)
-    try:
-        first = datetime.fromisoformat(f"{parts[0]} {parts[1]}")
-        rule = repeat_rule(parts[2] if len(parts) > 2 else "")
-    except (IndexError, ValueError, KeyError, TooOften):
-        raise Refused("bad_opening", value=text) from None
-    if rule is None:
-        raise Refused("bad_opening", value=text)
-    return f"DTSTART:{first:%Y%m%dT%H%M%S}\n{rule}"
+        after = _settings(org)
+        if before[setting] != after[setting]:
+            old, new = before[setting], after[setting]
+            if isinstance(old, dict):
+                old, new = old.get(key), new.get(key)
+            audit.record(
+                session,
+                now,
+                "setting_changed",
+                staff_id=by,
+                actor="staff" if by else "system",
+                setting=setting,
+                key=key,
+                old=old,
+                new=new,
+            )
 
 
 def _exists(session: Session, model: type[Location] | type[Group], org: int, name: str) -> bool:
