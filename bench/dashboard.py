@@ -2,9 +2,9 @@
 attendance, check-ins and alerts, on SQLite, while a separate bot process answers participants
 on the same database.
 
-Coach pages (the board, the caseload table, a participant's page) and organisation pages (an
-admin's board, caseload, overview, broadcasts, audit trail and impact report) are requested in
-turn, each timed; the bot process
+Coach pages (the board, the caseload table, a participant's page, the day's attendance) and
+organisation pages (an admin's board, caseload, attendance of the whole organisation, overview,
+broadcasts, audit trail and impact report) are requested in turn, each timed; the bot process
 handles participants' messages at a steady rate and times each reply. The last line is JSON with
 `bench`, `participants`, `coach_p95_ms`, `org_p95_ms`, `reply_p99_s` (targets: 150 ms, 500 ms,
 2 s). Usage: python -m bench.dashboard [--participants N] [--coaches N] [--rounds N]
@@ -320,10 +320,16 @@ def measure(url: str, participants: int, coaches: int, rounds: int) -> dict[str,
     runtime = bootstrap(settings_for(url), clock=FixedClock(NOW))
     app = create_app(runtime)
     rng = random.Random(3)
-    coach_pages: dict[str, list[float]] = {"board": [], "caseload": [], "participant": []}
+    coach_pages: dict[str, list[float]] = {
+        "board": [],
+        "caseload": [],
+        "participant": [],
+        "today": [],
+    }
     org_pages: dict[str, list[float]] = {
         "board": [],
         "caseload": [],
+        "today": [],
         "overview": [],
         "broadcasts": [],
         "audit": [],
@@ -350,9 +356,11 @@ def measure(url: str, participants: int, coaches: int, rounds: int) -> dict[str,
             timed(client, "/", coach_pages["board"])
             timed(client, "/participants", coach_pages["caseload"])
             timed(client, f"/participants/{person}", coach_pages["participant"])
+            timed(client, "/today", coach_pages["today"])
             client.cookies.set(COOKIE, admin)
             timed(client, "/", org_pages["board"])
             timed(client, "/participants", org_pages["caseload"])
+            timed(client, "/today", org_pages["today"])
             timed(client, "/admin", org_pages["overview"])
             timed(client, "/admin/broadcasts", org_pages["broadcasts"])
             timed(client, "/admin/audit", org_pages["audit"])

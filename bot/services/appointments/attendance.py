@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_
@@ -87,23 +87,38 @@ def _day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 def expected_on(session: Session, mine: Scope, day: date, zone: ZoneInfo) -> list[Expected]:
     """Who is expected on this local day, by time, place and name (the coach's day list)."""
     begin, end = _day_bounds(day, zone)
+    active = scope.participants(mine).where(Participant.status == ParticipantStatus.ACTIVE)
     with session.begin():
-        people = {p.id: p for p in session.scalars(scope.participants(mine))}
-        people = {pid: p for pid, p in people.items() if p.status == ParticipantStatus.ACTIVE}
-        if not people:
-            return []
-        rows = session.scalars(
-            select(Appointment).where(
-                Appointment.participant_id.in_(people), Appointment.cancelled_at.is_(None)
+        rows = session.execute(  # what can fall on the day: a series begun, a one-off on it
+            select(
+                Appointment.id,
+                Appointment.participant_id,
+                Participant.display_name,
+                Appointment.kind,
+                Appointment.location_id,
+                Appointment.starts_at,
+                Appointment.rrule,
+                Appointment.skipped,
+            )
+            .join(Participant, Participant.id == Appointment.participant_id)
+            .where(
+                Appointment.participant_id.in_(active.with_only_columns(Participant.id)),
+                Appointment.cancelled_at.is_(None),
+                Appointment.starts_at < end,
+                or_(Appointment.rrule.is_not(None), Appointment.starts_at >= begin),
             )
         ).all()
+        if not rows:
+            return []
+        people = {row.participant_id for row in rows}
         recorded = {
             (row.participant_id, row.occurrence_start): row.status
             for row in session.scalars(
                 select(Attendance).where(
-                    Attendance.participant_id.in_(people), Attendance.day == day
+                    Attendance.organisation_id == mine.organisation_id, Attendance.day == day
                 )
             )
+            if row.participant_id in people
         }
         places = {
             place.id: place.name
@@ -114,7 +129,7 @@ def expected_on(session: Session, mine: Scope, day: date, zone: ZoneInfo) -> lis
         found = [
             Expected(
                 participant_id=appointment.participant_id,
-                name=people[appointment.participant_id].display_name or "?",
+                name=appointment.display_name or "?",
                 appointment_id=appointment.id,
                 start=start,
                 kind=appointment.kind.value,

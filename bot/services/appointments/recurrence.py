@@ -4,14 +4,26 @@ that the reminders, attendance, rescheduling and the participant's agenda all re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
 from storage.models import Appointment
+
+
+class Timed(Protocol):
+    """What `occurrences` reads of an appointment (an ORM object, or a row of these columns)."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def rrule(self) -> str | None: ...
+    @property
+    def skipped(self) -> Sequence[str] | None: ...
 
 
 def next_in_rule(
@@ -51,12 +63,22 @@ def next_start(appointment: Appointment, now: datetime, zone: ZoneInfo) -> datet
 
 @lru_cache(maxsize=4096)
 def _rule(text: str, first: datetime) -> Any:
-    """Parsed once per distinct schedule: groups share the same rule and first date."""
-    return rrulestr(text, dtstart=first)
+    """Parsed once per distinct schedule: groups share the same rule and first date, and
+    dateutil keeps the occurrences it found (a day list asks a thousand people's same rule)."""
+    return rrulestr(text, dtstart=first, cache=True)
+
+
+@lru_cache(maxsize=8192)
+def _between(
+    text: str, first: datetime, after: datetime, before: datetime, zone: ZoneInfo
+) -> tuple[datetime, ...]:
+    """A rule's starts (UTC) in a local window: a day list asks it of everyone in a group."""
+    local = _rule(text, first).between(after, before, inc=True)
+    return tuple(moment.replace(tzinfo=zone).astimezone(UTC) for moment in local)
 
 
 def occurrences(
-    appointment: Appointment, after: datetime, before: datetime, zone: ZoneInfo
+    appointment: Timed, after: datetime, before: datetime, zone: ZoneInfo
 ) -> list[datetime]:
     """Starts (in UTC) in [after, before); a recurrence keeps its local wall-clock time, and
     occurrences that were moved or cancelled are left out."""
@@ -64,12 +86,13 @@ def occurrences(
         start = appointment.starts_at
         return [start] if after <= start < before else []
     first = appointment.starts_at.astimezone(zone).replace(tzinfo=None)
-    local = _rule(appointment.rrule, first).between(
+    found = _between(
+        appointment.rrule,
+        first,
         after.astimezone(zone).replace(tzinfo=None),
         before.astimezone(zone).replace(tzinfo=None),
-        inc=True,
+        zone,
     )
-    found = [moment.replace(tzinfo=zone).astimezone(UTC) for moment in local]
     skipped = set(appointment.skipped or ())
     return [
         start
