@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -27,8 +31,24 @@ def _reader(request: Request) -> str:
         return "nl"
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, move everything imported so far (SQLAlchemy, Jinja2, Babel, dateutil: the
+    long-lived bulk of the heap) out of the garbage collector's reach. Otherwise every full
+    collection walks it again, and the page that triggers one, often right after an admin's
+    large page, paid 100 ms and more for it (bench.dashboard: coach p95 139 → 36 ms). At
+    shutdown they are handed back, so an app made and stopped in-process leaks nothing."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def create_app(runtime: Runtime) -> FastAPI:
-    app = FastAPI(title="Wegwijzer", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Wegwijzer", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan
+    )
     app.state.runtime = runtime
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
