@@ -192,3 +192,37 @@ def test_service_modules_are_small() -> None:
         and len(path.read_text(encoding="utf-8").splitlines()) > SERVICE_LINES
     ]
     assert big == []
+
+
+def test_every_audited_action_has_a_name_in_the_trail() -> None:
+    """The audit trail page says what happened in plain words: every action a service writes
+    (found in the source, f-strings by their known endings) has a text in trail.ACTION_NAMES."""
+    from bot.services.people.trail import ACTION_NAMES
+
+    endings = {
+        "alert_{action}": ("called", "snooze", "resolve"),
+        "report_{kind}": ("pdf", "csv"),
+        "broadcast_{broadcast.state.value}": ("cancelled", "stopped"),
+    }
+    written: set[str] = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("record", "record_many", "noted")
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "audit"
+                and len(node.args) >= 3
+            ):
+                continue
+            action = node.args[2]
+            if isinstance(action, ast.Constant) and isinstance(action.value, str):
+                written.add(action.value)
+            elif isinstance(action, ast.JoinedStr):
+                pattern = ast.unparse(action)[2:-1]
+                assert pattern in endings, f"{path}: name the endings of {pattern}"
+                prefix = pattern.split("{")[0]
+                written.update(prefix + end for end in endings[pattern])
+    assert len(written) >= 30  # the walk finds them
+    assert sorted(written - set(ACTION_NAMES)) == []

@@ -266,6 +266,13 @@ def test_a_location_is_added_with_checked_walk_in_hours(client, runtime):
     with runtime.db.read() as session:
         names = session.scalars(select(Location.name).where(Location.name.in_(["Oost", "de brug"])))
         assert names.all() == []
+        ans = session.scalars(select(StaffMember.id).where(StaffMember.chat_id == ADMIN_CHAT)).one()
+        added = session.execute(
+            select(AuditEvent.staff_id, AuditEvent.detail).where(
+                AuditEvent.action == "location_added"
+            )
+        ).all()
+    assert [(who, detail["name"]) for who, detail in added] == [(ans, "De Brug")]
 
 
 def test_a_locations_walk_in_hours_and_coach_change(client, runtime):

@@ -143,7 +143,7 @@ def _add(db: Any, args: argparse.Namespace, now: Any) -> setup.Made:
         )
     if args.command == "groups":
         return setup.add_group(
-            db, args.org, args.name, args.kind, args.location, args.phase, args.language
+            db, args.org, args.name, args.kind, args.location, args.phase, args.language, now=now
         )
     return setup.add_programme(db, args.org, args.slug, args.name, now)
 

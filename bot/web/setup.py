@@ -277,8 +277,9 @@ def add_location(
 ) -> Response:
     runtime = runtime_of(request)
     try:
+        now = runtime.clock.now()
         setup.add_location(
-            runtime.db, staffer.slug, name, address, opening, coach, runtime.clock.now()
+            runtime.db, staffer.slug, name, address, opening, coach, now, staffer.staff_id
         )
     except Refused as error:
         asked = {"name": name, "address": address, "opening": opening, "coach": coach}
@@ -366,8 +367,19 @@ def add_group(
     phase: Annotated[str, Form()] = "",
     language: Annotated[str, Form()] = "",
 ) -> Response:
+    runtime = runtime_of(request)
     try:
-        setup.add_group(runtime_of(request).db, staffer.slug, name, kind, location, phase, language)
+        setup.add_group(
+            runtime.db,
+            staffer.slug,
+            name,
+            kind,
+            location,
+            phase,
+            language,
+            now=runtime.clock.now(),
+            by=staffer.staff_id,
+        )
     except Refused as error:
         asked = {"name": name, "kind": kind, "location": location, "phase": phase}
         asked["language"] = language
@@ -394,7 +406,8 @@ def add_programme(
 ) -> Response:
     runtime = runtime_of(request)
     try:
-        setup.add_programme(runtime.db, staffer.slug, slug, name, runtime.clock.now())
+        now = runtime.clock.now()
+        setup.add_programme(runtime.db, staffer.slug, slug, name, now, staffer.staff_id)
     except Refused as error:
         asked = {"name": name, "slug": slug}
         return _programmes_page(request, staffer, errors=_errors(staffer, error), asked=asked)

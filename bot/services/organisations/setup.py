@@ -110,9 +110,17 @@ def set_role(db: Database, slug: str, name: str, admin: bool, now: datetime) -> 
 
 
 def add_location(
-    db: Database, slug: str, name: str, address: str, opening: str, coach: str, now: datetime
+    db: Database,
+    slug: str,
+    name: str,
+    address: str,
+    opening: str,
+    coach: str,
+    now: datetime,
+    by: int | None = None,
 ) -> Made:
-    """A location; `opening` is when people may walk in ("2026-12-01 09:30 weekly TU")."""
+    """A location; `opening` is when people may walk in ("2026-12-01 09:30 weekly TU").
+    Audited, with the staff member `by` (None: an operator at the command line)."""
     with db.write() as session:
         org = organisation(session, slug)
         name = _name(name)
@@ -129,7 +137,17 @@ def add_location(
         )
         session.add(made)
         session.flush()
+        _added(session, now, "location_added", by, org.id, made.name)
         return Made(made.id, slug_of(made.name), made.name)
+
+
+def _added(
+    session: Session, now: datetime | None, action: str, by: int | None, org: int, name: str
+) -> None:
+    """Something new in the organisation's set-up, in its audit trail."""
+    if now is not None:
+        actor = "staff" if by is not None else "operator"
+        audit.record(session, now, action, staff_id=by, actor=actor, organisation_id=org, name=name)
 
 
 def add_group(
@@ -140,8 +158,11 @@ def add_group(
     location: str = "",
     phase: str = "",
     language: str = "",
+    now: datetime | None = None,
+    by: int | None = None,
 ) -> Made:
-    """A group for broadcasts: everyone at a location, in a phase, with a language, or listed."""
+    """A group for broadcasts: everyone at a location, in a phase, with a language, or listed;
+    audited when `now` is given."""
     with db.write() as session:
         org = organisation(session, slug)
         name = _name(name)
@@ -166,14 +187,19 @@ def add_group(
             group.language = checks.language(language)
         session.add(group)
         session.flush()
+        _added(session, now, "group_added", by, org.id, group.name)
         return Made(group.id, slug_of(group.name), group.name)
 
 
-def add_programme(db: Database, slug: str, programme: str, name: str, now: datetime) -> Made:
-    """A trajectory offer the organisation reports on separately."""
+def add_programme(
+    db: Database, slug: str, programme: str, name: str, now: datetime, by: int | None = None
+) -> Made:
+    """A trajectory offer the organisation reports on separately; audited."""
     with db.write() as session:
         org = organisation(session, slug)
-        return made_programme(session, org.id, programme or slug_of(name), name, now)
+        made = made_programme(session, org.id, programme or slug_of(name), name, now)
+        _added(session, now, "programme_added", by, org.id, made.name)
+        return made
 
 
 def made_programme(
