@@ -232,6 +232,8 @@ async def test_unsure_words_ask_whether_they_are_safe_and_help_comes_at_once(
 ):
     fatima = Phone(app, api, CHATS["Fatima"], "nl")
     assert await fatima.send(UNSURE) == [said("nl", ARE_YOU_SAFE)]
+    for lang in ("nl", "ar", "ti", "so", "en"):  # the numbers come with the question, unasked
+        assert "112" in said(lang, ARE_YOU_SAFE) and "113" in said(lang, ARE_YOU_SAFE), lang
     assert fatima.buttons() == [said("nl", NEED_HELP), said("nl", I_AM_SAFE)]
     assert urgent_alerts(session_factory) == []  # nobody alarmed yet
     safety_answer(await fatima.tap(said("nl", NEED_HELP)), "nl")

@@ -18,7 +18,12 @@ from nlu.understand import Understood, interpret
 
 HELP_NEARBY = N_("More help near you:\n{numbers}")
 HELP_LINE = N_("{name}: {number}. {what}")
-ARE_YOU_SAFE = N_("I want to be sure that you are OK. Are you safe right now?")
+# The help numbers come with the question: someone in danger whose words fell short of `sure`
+# sees 112 and 113 at once, without a tap (the measured `crisis_recall_asked`).
+ARE_YOU_SAFE = N_(
+    "I want to be sure that you are OK. Are you safe right now?\n"
+    "Not safe? Call 112, or 113 (free, day and night)."
+)
 NEED_HELP = N_("🆘 I need help now")
 I_AM_SAFE = N_("🙂 I am safe")
 GLAD = N_("Good. Thank you for telling me.")
