@@ -55,10 +55,12 @@ def test_training_data_has_every_intent_with_25_examples_or_more(lang: str) -> N
 
 @pytest.mark.parametrize("lang", data.LANGUAGES)
 def test_the_test_sets_are_sentences_the_engine_never_saw(lang: str) -> None:
-    trained = {normalise(e.text) for e in data.read(data.DATA / lang / "nlu.yml", lang)}
+    trained = {normalise(e.text) for e in data.training() if e.lang == lang}
     tests = data.read(data.ROOT / "tests" / f"{lang}.yml", lang)
     assert {e.intent for e in tests} == INTENTS
     assert sum(normalise(e.text) in trained for e in tests) <= 0.03 * len(tests)
+    fresh = data.read(data.ROOT / "tests" / "safety" / f"{lang}.yml", lang)
+    assert [e.text for e in fresh if normalise(e.text) in trained] == []
 
 
 def test_annotations_become_entities_with_offsets() -> None:
@@ -118,9 +120,24 @@ def test_it_generalises_to_the_held_out_sentences(engine, lang: str) -> None:
     assert figures["macro_f1"] >= 0.80, figures
     assert figures["false_crisis"] <= 1, figures  # ≤ 0.3 % of 276 ordinary sentences
     assert figures["crisis_recall_asked"] >= 0.95, figures  # the answer, or "are you safe?"
-    assert figures["crisis_recall"] >= 0.75, figures
+    assert figures["crisis_recall"] >= 0.85, figures
     assert figures["wrong_answers"] <= 0.02, figures
     assert figures["content_right"] >= 0.85, figures
+
+
+@pytest.mark.parametrize("lang", data.LANGUAGES)
+def test_fresh_crises_and_their_look_alikes(engine, lang: str) -> None:
+    """nlu/tests/safety: about 60 crises (indirect, self-harm, danger, no bed tonight) and 100
+    ordinary messages with the same words, written apart from the training data. Floors under
+    today's figures (README): the safety answer or the question with the numbers for nearly
+    every crisis, and at most one look-alike alarmed."""
+    examples = data.read(data.ROOT / "tests" / "safety" / f"{lang}.yml", lang)
+    assert sum(e.intent == "crisis" for e in examples) >= 55
+    figures = summary(score(engine, examples))
+    assert figures["false_crisis"] <= 1, figures
+    assert figures["crisis_recall_asked"] >= 0.92, figures
+    assert figures["crisis_recall"] >= 0.78, figures
+    assert figures["wrong_answers"] <= 0.01, figures
 
 
 @pytest.mark.parametrize("lang", data.LANGUAGES)
