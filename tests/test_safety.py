@@ -17,6 +17,8 @@ from bot.services.coaching.safety import (
     CRISIS_ALERT_NEW,
     CRISIS_HELP,
     CRISIS_HELP_ALONE,
+    SAFETY_UNANSWERED,
+    tell_coaches_of_silence,
 )
 from bot.services.people import onboarding
 from bot.telegram.questions import SOMETHING_ELSE, WHICH_ONE
@@ -252,6 +254,50 @@ async def test_safe_after_all_and_their_words_go_on_as_a_question(
     seen = await fatima.tap(said("nl", I_AM_SAFE))
     assert seen == [said("nl", GLAD), said("nl", ASKED, coach="Sanne de Vries")]
     assert urgent_alerts(session_factory) == [("question", False, people["Fatima"])]
+
+
+async def test_silence_after_are_you_safe_reaches_the_coach_once_and_without_urgency(
+    app, api, runtime, people, session_factory, unsure, clock
+):
+    """Someone in danger may not tap at all: two hours of silence and the coach hears of it,
+    with the words that made the bot ask; once, however often the job runs."""
+    assert "unanswered_safety" in {job.name for job in app.job_queue.jobs()}  # every 10 min
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    await fatima.send(UNSURE)
+    clock.advance(hours=1, minutes=59)
+    assert tell_coaches_of_silence(runtime.db, clock.now()) == 0  # not yet
+    clock.advance(minutes=2)
+    assert tell_coaches_of_silence(runtime.db, clock.now()) == 1
+    assert tell_coaches_of_silence(runtime.db, clock.now()) == 0
+    assert urgent_alerts(session_factory) == [("unsure", False, people["Fatima"])]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said(
+        "nl", SAFETY_UNANSWERED, name="Fatima", question=UNSURE
+    )
+
+
+@pytest.mark.parametrize("button", [NEED_HELP, I_AM_SAFE])
+async def test_a_tap_on_are_you_safe_leaves_no_silence_to_report(
+    app, api, runtime, people, session_factory, unsure, clock, button
+):
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    await fatima.send(UNSURE)
+    await fatima.tap(said("nl", button))
+    before = urgent_alerts(session_factory)
+    clock.advance(hours=3)
+    assert tell_coaches_of_silence(runtime.db, clock.now()) == 0
+    assert urgent_alerts(session_factory) == before
+
+
+async def test_are_you_safe_from_a_chat_without_a_coach_keeps_nothing(
+    app, api, runtime, session_factory, unsure, clock, coach
+):
+    stranger = Phone(app, api, 777_001, "nl")
+    assert await stranger.send(UNSURE) == [said("nl", ARE_YOU_SAFE)]
+    with session_factory() as session:
+        assert session.scalars(select(Question)).all() == []
+    clock.advance(hours=3)
+    assert tell_coaches_of_silence(runtime.db, clock.now()) == 0
 
 
 async def test_two_close_answers_are_offered_as_a_choice(

@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import JobQueue
 
-from bot.jobs.attendance import disengagement_scan, escalate_urgent, morning_digest
+from bot.jobs.attendance import (
+    disengagement_scan,
+    escalate_urgent,
+    morning_digest,
+    unanswered_safety,
+)
 from bot.jobs.checkins import invitation_tick, plan_invitations
 from bot.jobs.housekeeping import erase_after_retention, forget_old_updates
 from bot.jobs.reminders import extend_reminders, reminder_tick
@@ -34,6 +39,9 @@ def schedule(job_queue: JobQueue, zone: ZoneInfo) -> None:
     job_queue.run_once(morning_digest, when=30, name="morning_digest_at_start")
     job_queue.run_repeating(
         escalate_urgent, interval=timedelta(minutes=10), first=90, name="escalate_urgent"
+    )
+    job_queue.run_repeating(
+        unanswered_safety, interval=timedelta(minutes=10), first=100, name="unanswered_safety"
     )
     job_queue.run_repeating(
         plan_invitations, interval=timedelta(hours=1), first=40, name="plan_invitations"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.services.coaching import routines
+from bot.services.coaching import routines, safety
 from bot.telegram.context import WegwijzerContext
 
 log = logging.getLogger("wegwijzer.jobs")
@@ -46,4 +46,13 @@ async def escalate_urgent(context: WegwijzerContext) -> None:
     passed = routines.escalate_urgent(runtime.db, runtime.clock.now(), runtime.settings.zone)
     if passed:
         log.info("escalated %d urgent alerts", passed)
+        context.wake_sender()
+
+
+async def unanswered_safety(context: WegwijzerContext) -> None:
+    """ "Are you safe right now?" left unanswered for two hours: the coach is told, once."""
+    runtime = context.runtime
+    told = await asyncio.to_thread(safety.tell_coaches_of_silence, runtime.db, runtime.clock.now())
+    if told:
+        log.info("unanswered safety questions: %d coaches told", told)
         context.wake_sender()

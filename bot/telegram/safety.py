@@ -47,6 +47,9 @@ async def crisis_first(update: Update, context: WegwijzerContext) -> None:
     if understood.maybe_crisis and not understood.crisis:
         if context.chat_data is not None:
             context.chat_data[UNSURE] = text
+        safety.asked_if_safe(
+            runtime.db, chat.id, text, understood.confidence, runtime.clock.now()
+        )  # kept before the question goes out: silence reaches the coach
         buttons = [
             [InlineKeyboardButton(_(NEED_HELP), callback_data=AreYouSafe("help").pack())],
             [InlineKeyboardButton(_(I_AM_SAFE), callback_data=AreYouSafe("ok").pack())],
@@ -68,6 +71,7 @@ async def answer_are_you_safe(update: Update, context: WegwijzerContext) -> None
         return
     await query.answer()
     await show_choice(query)
+    safety.answered_if_safe(context.runtime.db, chat.id, context.runtime.clock.now())
     words = (context.chat_data or {}).pop(UNSURE, None)
     if AreYouSafe.unpack(query.data) == AreYouSafe("help"):
         user = update.effective_user

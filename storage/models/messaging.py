@@ -119,7 +119,7 @@ class Question(Base):
     language: Mapped[str] = mapped_column(String(8))
     intent: Mapped[str | None] = mapped_column(String(40))  # the engine's best guess
     confidence: Mapped[float | None]
-    # "bot" (content answer), "coach" (handed over), "crisis"
+    # "bot" (content answer), "coach" (handed over), "crisis", "are_you_safe" (the bot asked)
     handled: Mapped[str] = mapped_column(String(12))
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="SET NULL"))
     # "bot", "coach_words" (a reply), "coach_answer" (an answer the coach picked)

@@ -101,7 +101,8 @@ def _item(alert: Alert, person: Participant) -> Item:
         created_at=alert.created_at,
         urgent=alert.urgent,
         acknowledged=alert.acknowledged_at is not None,
-        reachable=reachable(person) and alert.kind not in ("unreachable", "question", "crisis"),
+        reachable=reachable(person)
+        and alert.kind not in ("unreachable", "question", "crisis", "unsure"),
         kind=alert.kind,
     )
 

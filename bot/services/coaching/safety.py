@@ -7,8 +7,9 @@ what the coach needs to act: the words, the first name, the organisation and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_
@@ -144,3 +145,96 @@ def _signing_up(
         person.display_name = person.display_name or kept(first_name)[:200] or None
         session.flush()
     return person
+
+
+# "Are you safe right now?": words the crisis model was unsure of. The question itself carries
+# the help numbers and alarms nobody; but someone in danger may not tap at all, so their coach
+# hears of the silence, once and without urgency, after UNANSWERED_AFTER.
+ASKED_SAFE = "are_you_safe"  # Question.handled while the question waits for a tap
+UNANSWERED_AFTER = timedelta(hours=2)
+SAFETY_UNANSWERED = N_(
+    "I asked {name} whether they are safe, because of these words: “{question}” They did not "
+    "answer in two hours. Please check on them."
+)
+
+
+def asked_if_safe(db: Database, chat_id: int, text: str, confidence: float, now: datetime) -> bool:
+    """Keep the words the bot asked "are you safe?" about, for an active participant with a
+    coach (nobody else has anyone to tell): the silence is then told to the coach."""
+    words = " ".join(kept(text).split())[:QUESTION_MAX]
+    with db.write() as session:
+        person = repo.participant_by_chat(session, chat_id)
+        if (
+            person is None
+            or person.status != ParticipantStatus.ACTIVE
+            or person.coach_id is None
+            or person.organisation_id is None
+        ):
+            return False
+        session.add(
+            Question(
+                organisation_id=person.organisation_id,
+                participant_id=person.id,
+                text=words,
+                language=person.language or "nl",
+                intent="crisis",
+                confidence=round(confidence, 3),
+                handled=ASKED_SAFE,
+                created_at=now,
+            )
+        )
+        return True
+
+
+def answered_if_safe(db: Database, chat_id: int, now: datetime) -> int:
+    """A tap on either button answers every "are you safe?" still waiting in this chat."""
+    with db.write() as session:
+        person = repo.participant_by_chat(session, chat_id)
+        if person is None:
+            return 0
+        waiting = session.scalars(
+            select(Question).where(
+                Question.participant_id == person.id,
+                Question.handled == ASKED_SAFE,
+                Question.answered_at.is_(None),
+            )
+        ).all()
+        for row in waiting:
+            row.answered_at, row.answered_by = now, "participant"
+        return len(waiting)
+
+
+def tell_coaches_of_silence(db: Database, now: datetime) -> int:
+    """Each "are you safe?" unanswered for UNANSWERED_AFTER becomes one alert for the coach
+    (not urgent: nobody said they are in danger), with the words that made the bot ask."""
+    told = 0
+    with db.write() as session:
+        waiting = session.scalars(
+            select(Question)
+            .where(
+                Question.handled == ASKED_SAFE,
+                Question.answered_at.is_(None),
+                Question.reminded_at.is_(None),
+                Question.created_at <= now - UNANSWERED_AFTER,
+            )
+            .order_by(Question.id)
+        ).all()
+        for row in waiting:
+            row.reminded_at = now
+            person = session.get(Participant, row.participant_id)
+            if person is None or person.status != ParticipantStatus.ACTIVE:
+                continue
+            alert = alerts.raise_alert(
+                session,
+                now,
+                person,
+                "unsure",
+                message=SAFETY_UNANSWERED,
+                params={"question": row.text},
+                question=row.text,
+                question_id=row.id,
+            )
+            if alert is not None:
+                row.alert_id = alert.id
+                told += 1
+    return told
