@@ -17,6 +17,7 @@ from nlu.normalise import normalise, scripts
 THRESHOLD = 0.45  # chosen from the evaluation (see the README): below it, the coach answers
 CHOICE_SUM = 0.80  # two content answers this likely together: "did you mean A or B?"
 CHOICE_LEAST = 0.25  # ... each at least this likely
+CHOICE_MARGIN = 0.15  # ... and the first ahead by less than this: a coin flip, even when sure
 KNOWN_SCRIPTS = {"latin", "arabic", "ethiopic"}
 MIN_COVERAGE = 0.45  # share of character 3-grams seen in training, below: a language we lack
 AGREE_AT_LEAST = 0.2  # the intent classifier's own crisis probability, for the model to be sure
@@ -34,7 +35,9 @@ class Understood:
     intent: str | None  # None: not sure (or cannot judge): ask the coach
     confidence: float
     crisis: bool
-    reason: str = ""  # why not sure: no_words, unknown_script, unknown_language, low_confidence
+    reason: str = (
+        ""  # why not: no_words, unknown_script, unknown_language, low_confidence, close_choice
+    )
     guesses: tuple[str, ...] = ()  # the engine's best intents, best first
     entities: tuple[dict[str, Any], ...] = field(default=())
     parse: dict[str, Any] = field(default_factory=dict)
@@ -115,9 +118,13 @@ def interpret(
             maybe,
             close_choices(ranking),
         )
-    return Understood(
-        best["name"], best["confidence"], False, "", guesses, entities, parsed, maybe
-    )
+    close = close_choices(ranking)
+    if close and best["confidence"] - ranking[1]["confidence"] < CHOICE_MARGIN:
+        # "question about my benefit": keeping it, or what work does to it? Let them pick.
+        return Understood(
+            None, best["confidence"], False, "close_choice", guesses, entities, parsed, maybe, close
+        )
+    return Understood(best["name"], best["confidence"], False, "", guesses, entities, parsed, maybe)
 
 
 def _second_opinion(engine: Engine, text: str, intent: str, threshold: float) -> bool:

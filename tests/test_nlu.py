@@ -287,3 +287,36 @@ def test_rasa_gives_a_content_answer_only_with_the_built_in_engines_agreement(
     monkeypatch.setattr(rasa, "parse", sure_of("work_and_benefit"))
     understood = interpret(rasa, question, "nl")
     assert understood.intent is None and understood.reason == "low_confidence"  # to the coach
+
+
+class _Ranked:
+    """An engine that always ranks the same way: the decision rules alone are tested."""
+
+    name = "ranked"
+
+    def __init__(self, *ranking: tuple[str, float]) -> None:
+        self.ranking = [{"name": n, "confidence": c} for n, c in ranking]
+
+    def parse(self, text: str, lang: str | None = None) -> dict:
+        return {"text": text, "intent": self.ranking[0], "intent_ranking": self.ranking}
+
+
+@pytest.mark.parametrize(
+    ("ranking", "intent", "choices"),
+    [
+        (
+            (("benefit_keep", 0.47), ("work_and_benefit", 0.41)),
+            None,
+            ("benefit_keep", "work_and_benefit"),
+        ),
+        ((("benefit_keep", 0.62), ("work_and_benefit", 0.30)), "benefit_keep", ()),
+        ((("benefit_keep", 0.50), ("talk_to_coach", 0.45)), "benefit_keep", ()),
+    ],
+)
+def test_two_content_answers_neck_and_neck_are_a_choice_even_above_the_threshold(
+    ranking, intent, choices
+) -> None:
+    """Above its threshold, but only a nose ahead of another money answer: a coin flip about
+    money is worse than asking which one they mean."""
+    understood = interpret(_Ranked(*ranking), "question about my benefit", "en")
+    assert (understood.intent, understood.choices) == (intent, choices)
