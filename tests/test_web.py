@@ -15,7 +15,7 @@ from bot.i18n import _, use_locale
 from bot.refusals import explain
 from bot.services.access import logins
 from bot.services.checkins.signals import DOMAIN_NAMES
-from bot.services.coaching import alerts, questions
+from bot.services.coaching import alerts, questions, safety
 from bot.services.errors import Refused
 from bot.services.organisations import setup
 from bot.web.app import create_app
@@ -466,3 +466,21 @@ def test_every_route_wants_a_login_and_admin_routes_an_admin(client, runtime):
     with runtime.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Outbox)) == rows
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+def test_the_participant_page_says_when_the_bot_asked_if_they_are_safe(client, runtime, people):
+    """Not "waiting for the coach", nor "answered by the coach": the bot asked, and they did
+    or did not tap an answer."""
+    now = runtime.clock.now()
+    assert safety.asked_if_safe(runtime.db, CHATS["Yonas"], "alles is zwart", 0.6, now)
+    log_in(client, runtime)
+    with use_locale("nl"):
+        silent = _("I asked if they are safe; no answer")
+        waiting = _("waiting for the coach")
+    page = client.get(f"/participants/{people['Yonas']}").text
+    assert "alles is zwart" in page and silent in page and waiting not in page
+    assert safety.answered_if_safe(runtime.db, CHATS["Yonas"], now) == 1
+    page = client.get(f"/participants/{people['Yonas']}").text
+    assert silent not in page
+    with use_locale("nl"):
+        assert _("I asked if they are safe; they tapped an answer on {when}").split("{")[0] in page

@@ -33,7 +33,7 @@ class Asked:
     text: str
     language: str
     asked_at: datetime
-    handled: str  # bot, coach, crisis
+    handled: str  # bot, coach, crisis, are_you_safe
     answered_by: str | None
     answered_at: datetime | None
 
