@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # scikit-learn is needed to train, not to answer (it alone co
     from sklearn.svm import LinearSVC
 
 log = logging.getLogger("wegwijzer.nlu")
-VERSION = "7"  # bump when the features or the model change: the cache key includes it
+VERSION = "8"  # bump when the features or the model change: the cache key includes it
 CRISIS = "crisis"
 PRECISION = 0.97  # a content intent's answers must be right this often, cross-validated
 FOLDS = 5  # calibration folds (temperature, crisis and intent thresholds): 3 was more pessimistic
