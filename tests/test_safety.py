@@ -289,6 +289,16 @@ async def test_a_tap_on_are_you_safe_leaves_no_silence_to_report(
     assert urgent_alerts(session_factory) == before
 
 
+async def test_one_word_is_asked_about_but_its_silence_troubles_no_coach(
+    app, api, runtime, people, session_factory, unsure, clock, monkeypatch
+):
+    monkeypatch.setitem(unsure.ask, "nl", 0.0)  # every word she knows makes the bot ask
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    assert await fatima.send("mama") == [said("nl", ARE_YOU_SAFE)]
+    clock.advance(hours=3)
+    assert tell_coaches_of_silence(runtime.db, clock.now()) == 0
+
+
 async def test_are_you_safe_from_a_chat_without_a_coach_keeps_nothing(
     app, api, runtime, session_factory, unsure, clock, coach
 ):

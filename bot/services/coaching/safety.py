@@ -152,6 +152,7 @@ def _signing_up(
 # hears of the silence, once and without urgency, after UNANSWERED_AFTER.
 ASKED_SAFE = "are_you_safe"  # Question.handled while the question waits for a tap
 UNANSWERED_AFTER = timedelta(hours=2)
+SILENCE_WORDS = 2  # at least this many words for silence to reach the coach
 SAFETY_UNANSWERED = N_(
     "I asked {name} whether they are safe, because of these words: “{question}” They did not "
     "answer in two hours. Please check on them."
@@ -160,8 +161,11 @@ SAFETY_UNANSWERED = N_(
 
 def asked_if_safe(db: Database, chat_id: int, text: str, confidence: float, now: datetime) -> bool:
     """Keep the words the bot asked "are you safe?" about, for an active participant with a
-    coach (nobody else has anyone to tell): the silence is then told to the coach."""
+    coach (nobody else has anyone to tell): the silence is then told to the coach. One word
+    ("mama", "spoon") is asked about but too little to trouble a coach with."""
     words = " ".join(kept(text).split())[:QUESTION_MAX]
+    if sum(any(c.isalpha() for c in word) for word in words.split()) < SILENCE_WORDS:
+        return False
     with db.write() as session:
         person = repo.participant_by_chat(session, chat_id)
         if (
