@@ -11,6 +11,7 @@ from datetime import UTC
 import pytest
 from sqlalchemy import select
 
+from bot.console.emulator import EmulatedRequest
 from bot.services.coaching.questions import ASKED, TOPICS
 from bot.services.coaching.safety import (
     CRISIS_ALERT,
@@ -21,6 +22,7 @@ from bot.services.coaching.safety import (
     tell_coaches_of_silence,
 )
 from bot.services.people import onboarding
+from bot.telegram.app import build_application
 from bot.telegram.questions import SOMETHING_ELSE, WHICH_ONE
 from bot.telegram.safety import ARE_YOU_SAFE, GLAD, I_AM_SAFE, NEED_HELP
 from bot.telegram.sender import Sender
@@ -287,6 +289,69 @@ async def test_a_tap_on_are_you_safe_leaves_no_silence_to_report(
     clock.advance(hours=3)
     assert tell_coaches_of_silence(runtime.db, clock.now()) == 0
     assert urgent_alerts(session_factory) == before
+
+
+UNSURE_AR = "ما بدي اصحى بكرا الصبح"
+
+
+@pytest.mark.parametrize(("name", "lang", "words", "no"), [
+    ("Fatima", "nl", UNSURE, "nee"), ("Rami", "ar", UNSURE_AR, "لا")
+])
+async def test_a_typed_no_to_are_you_safe_is_the_help_button(
+    app, api, runtime, people, session_factory, unsure, clock, monkeypatch, name, lang, words, no
+):
+    """People who cannot find the buttons type their answer: "no" gets the safety answer and
+    one urgent alert with both messages, and no silence to report afterwards."""
+    monkeypatch.setitem(unsure.sure, lang, 1.0)
+    phone = Phone(app, api, CHATS[name], lang)
+    assert await phone.send(words) == [said(lang, ARE_YOU_SAFE)]
+    safety_answer(await phone.send(no), lang)
+    assert urgent_alerts(session_factory) == [("crisis", True, people[name])]
+    await Sender(runtime, app.bot, name="t").drain_once()
+    assert api.texts(COACH_CHAT)[-1] == said(
+        "nl", CRISIS_ALERT, name=name, question=f"{words} — {no}"
+    )
+    clock.advance(hours=3)
+    assert tell_coaches_of_silence(runtime.db, clock.now()) == 0
+
+
+async def test_a_typed_yes_to_are_you_safe_is_the_safe_button(
+    app, api, runtime, people, session_factory, unsure
+):
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    await fatima.send(UNSURE)
+    assert await fatima.send("ja") == [said("nl", GLAD), said("nl", ASKED, coach="Sanne de Vries")]
+    assert urgent_alerts(session_factory) == [("question", False, people["Fatima"])]
+
+
+async def test_another_question_leaves_are_you_safe_waiting_and_a_restart_forgets_nothing(
+    api, runtime, people, session_factory, unsure, clock
+):
+    """A new question is answered as usual and the safety question keeps waiting; after a
+    restart (the process's memory gone) a typed "nee" still counts, from the database."""
+    first = build_application(runtime, request=EmulatedRequest(api))
+    async with first:
+        fatima = Phone(first, api, CHATS["Fatima"], "nl")
+        await fatima.send(UNSURE)
+        seen = await fatima.send("wanneer is mijn volgende afspraak")
+        assert said("nl", ARE_YOU_SAFE) not in seen and urgent_alerts(session_factory) == []
+    second = build_application(runtime, request=EmulatedRequest(api))
+    async with second:
+        fatima = Phone(second, api, CHATS["Fatima"], "nl")
+        safety_answer(await fatima.send("nee"), "nl")
+    assert urgent_alerts(session_factory) == [("crisis", True, people["Fatima"])]
+
+
+async def test_a_typed_no_long_after_the_question_is_only_a_no(
+    app, api, runtime, people, session_factory, unsure, clock
+):
+    fatima = Phone(app, api, CHATS["Fatima"], "nl")
+    await fatima.send(UNSURE)
+    clock.advance(hours=2, minutes=1)
+    tell_coaches_of_silence(runtime.db, clock.now())  # the coach already knows of the silence
+    seen = await fatima.send("nee")
+    assert said("nl", CRISIS_HELP) not in seen
+    assert not any(urgent for _, urgent, _ in urgent_alerts(session_factory))
 
 
 async def test_one_word_is_asked_about_but_its_silence_troubles_no_coach(

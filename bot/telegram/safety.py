@@ -5,6 +5,8 @@ was; the safety answer comes at once, in the chat's language."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
@@ -28,6 +30,11 @@ NEED_HELP = N_("🆘 I need help now")
 I_AM_SAFE = N_("🙂 I am safe")
 GLAD = N_("Good. Thank you for telling me.")
 UNSURE = "unsure_words"  # chat_data key: the words that made the bot ask (memory only)
+UNSURE_AT = "unsure_at"  # chat_data key: when the bot asked
+# A reply typed to "are you safe?" instead of a tap: "no" and a plea for help are 🆘, "yes" is 🙂.
+# Unsure words again (two words or more) are 🆘 too: twice in a row is no longer a doubt.
+SAYS_HELP = frozenset({"deny", "help", "crisis"})
+SAYS_SAFE = frozenset({"affirm"})
 
 
 async def crisis_first(update: Update, context: WegwijzerContext) -> None:
@@ -44,9 +51,16 @@ async def crisis_first(update: Update, context: WegwijzerContext) -> None:
     engine = await runtime.language_engine()
     understood = interpret(engine, text, current_locale(), threshold=runtime.settings.nlu_threshold)
     context.understood = understood  # the question handler reads the same judgement
+    user = update.effective_user
+    first_name = user.first_name if user else ""
+    if not understood.crisis:
+        asked = _waiting_for_safe(context, chat.id)
+        if asked is not None:
+            await _typed_answer(update, context, asked, text, understood, first_name)
     if understood.maybe_crisis and not understood.crisis:
         if context.chat_data is not None:
             context.chat_data[UNSURE] = text
+            context.chat_data[UNSURE_AT] = runtime.clock.now()
         safety.asked_if_safe(
             runtime.db, chat.id, text, understood.confidence, runtime.clock.now()
         )  # kept before the question goes out: silence reaches the coach
@@ -58,9 +72,61 @@ async def crisis_first(update: Update, context: WegwijzerContext) -> None:
         raise ApplicationHandlerStop
     if not understood.crisis:
         return
-    user = update.effective_user
-    await _safety_answer(context, chat.id, text, understood, (user.first_name if user else ""))
+    await _safety_answer(context, chat.id, text, understood, first_name)
     raise ApplicationHandlerStop
+
+
+def _waiting_for_safe(context: WegwijzerContext, chat_id: int) -> str | None:
+    """The words this chat was asked "are you safe?" about, if that question still waits: from
+    the database for a participant (it outlives a restart), else from this process's memory."""
+    runtime = context.runtime
+    now = runtime.clock.now()
+    memory = context.chat_data or {}
+    at = memory.get(UNSURE_AT)
+    if (
+        isinstance(at, datetime)
+        and UNSURE in memory
+        and now - at < safety.UNANSWERED_AFTER
+    ):
+        return str(memory[UNSURE])
+    return safety.waiting_if_safe(runtime.db, chat_id, now)
+
+
+async def _typed_answer(
+    update: Update,
+    context: WegwijzerContext,
+    asked: str,
+    text: str,
+    understood: Understood,
+    first_name: str,
+) -> None:
+    """A typed reply to "are you safe?" counts like the button it means. Anything else (a new
+    question, a sticker's words) is handled as usual and the question keeps waiting."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    said_first = understood.intent or (understood.guesses[0] if understood.guesses else None)
+    again = understood.maybe_crisis and len(text.split()) >= safety.SILENCE_WORDS
+    if said_first in SAYS_HELP or again:
+        _forget_asked(context, chat.id)
+        said_so = Understood("crisis", 1.0, True, "asked", ("crisis",))
+        await _safety_answer(context, chat.id, f"{asked} — {text}", said_so, first_name)
+        raise ApplicationHandlerStop
+    if understood.intent in SAYS_SAFE:
+        _forget_asked(context, chat.id)
+        await say(context, chat.id, _(GLAD))
+        identity = context.identity
+        if identity is not None and identity.audience == "participant" and not identity.in_flow:
+            await own_words(update, context, asked)
+        raise ApplicationHandlerStop
+
+
+def _forget_asked(context: WegwijzerContext, chat_id: int) -> None:
+    """The question is answered: in memory and in the database (its silence is not reported)."""
+    if context.chat_data is not None:
+        context.chat_data.pop(UNSURE, None)
+        context.chat_data.pop(UNSURE_AT, None)
+    safety.answered_if_safe(context.runtime.db, chat_id, context.runtime.clock.now())
 
 
 async def answer_are_you_safe(update: Update, context: WegwijzerContext) -> None:
@@ -71,8 +137,10 @@ async def answer_are_you_safe(update: Update, context: WegwijzerContext) -> None
         return
     await query.answer()
     await show_choice(query)
-    safety.answered_if_safe(context.runtime.db, chat.id, context.runtime.clock.now())
-    words = (context.chat_data or {}).pop(UNSURE, None)
+    words = (context.chat_data or {}).get(UNSURE) or safety.waiting_if_safe(
+        context.runtime.db, chat.id, context.runtime.clock.now()
+    )
+    _forget_asked(context, chat.id)
     if AreYouSafe.unpack(query.data) == AreYouSafe("help"):
         user = update.effective_user
         said_so = Understood("crisis", 1.0, True, "asked", ("crisis",))

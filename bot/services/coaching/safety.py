@@ -190,6 +190,27 @@ def asked_if_safe(db: Database, chat_id: int, text: str, confidence: float, now:
         return True
 
 
+def waiting_if_safe(db: Database, chat_id: int, now: datetime) -> str | None:
+    """The words of the "are you safe?" this chat was asked and has not answered yet, while its
+    silence is not yet the coach's: a reply typed in that time ("nee", "لا", "help") answers
+    it. Kept in the database, so a restart or another process does not forget the question."""
+    with db.read() as session:
+        person = repo.participant_by_chat(session, chat_id)
+        if person is None:
+            return None
+        return session.scalars(
+            select(Question.text)
+            .where(
+                Question.participant_id == person.id,
+                Question.handled == ASKED_SAFE,
+                Question.answered_at.is_(None),
+                Question.created_at > now - UNANSWERED_AFTER,
+            )
+            .order_by(Question.id.desc())
+            .limit(1)
+        ).first()
+
+
 def answered_if_safe(db: Database, chat_id: int, now: datetime) -> int:
     """A tap on either button answers every "are you safe?" still waiting in this chat."""
     with db.write() as session:
