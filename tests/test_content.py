@@ -106,13 +106,11 @@ def test_only_this_years_figures_are_quoted(folder: Path) -> None:
     )
     assert book.values(date(2027, 1, 1), "nl")["volunteer_allowance_year"] == "2027"
     assert book.values(date(2025, 6, 1), "ar")["work_exemption_share_percent"].endswith("%")
-    assert book.missing_amounts(date(2026, 12, 3)) == [
-        "travel",
-        "volunteer_allowance",
-        "work_exemption",
-    ]
+    assert book.missing_amounts(date(2026, 12, 3)) == ["volunteer_allowance", "work_exemption"]
+    assert book.values(date(2026, 12, 3), "nl")["travel_per_km"] == format_money(0.25, "nl")
     checked = content.check(book, date(2026, 12, 3))
-    assert any("'travel' has no figures for 2026" in p for p in checked)
+    assert any("'volunteer_allowance' has no figures for 2026" in p for p in checked)
+    assert not any("'travel'" in p for p in checked)
 
 
 def test_an_answer_without_a_translation_is_not_given(folder: Path) -> None:

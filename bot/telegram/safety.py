@@ -33,7 +33,7 @@ UNSURE = "unsure_words"  # chat_data key: the words that made the bot ask (memor
 UNSURE_AT = "unsure_at"  # chat_data key: when the bot asked
 # A reply typed to "are you safe?" instead of a tap: "no" and a plea for help are 🆘, "yes" is 🙂.
 # Unsure words again (two words or more) are 🆘 too: twice in a row is no longer a doubt.
-SAYS_HELP = frozenset({"deny", "help", "crisis"})
+SAYS_HELP = frozenset({"deny", "help"})
 SAYS_SAFE = frozenset({"affirm"})
 
 
