@@ -24,6 +24,24 @@ AGREE_AT_LEAST = 0.2  # the intent classifier's own crisis probability, for the 
 MIN_KNOWN_WORDS = 2  # the crisis model alone needs this many words it knows ("eid mubarak")
 
 
+# Words that turn a statement around ("not safe", "ما انا بأمان", "ammaan ma ihi"). A bag of
+# n-grams reads "I am not safe" much like "I am safe", so a typed yes to "are you safe?" counts
+# only without one of these (normalised; Tigrinya negates with the prefix ኣይ).
+NEGATIONS = frozenset(
+    {
+        "niet", "geen", "nee", "nooit", "not", "no", "dont", "don't", "never", "cant", "can't",
+        "ما", "مو", "مش", "لا", "ليس", "لست", "مانيش", "ماني", "mish", "mesh", "mu", "mo",
+        "ma", "maya", "aan", "ኣይፋል",
+    }
+)
+
+
+def negated(text: str) -> bool:
+    """Whether a message contains a negation (NEGATIONS) in any of the five languages."""
+    words = normalise(text).replace(",", " ").replace(".", " ").split()
+    return any(word in NEGATIONS or word.startswith("ኣይ") for word in words)
+
+
 class Engine(Protocol):
     name: str
 

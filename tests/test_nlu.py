@@ -19,7 +19,7 @@ from nlu.entities import extract
 from nlu.evaluate import score, summary
 from nlu.normalise import normalise
 from nlu.rasa import RasaEngine
-from nlu.understand import interpret
+from nlu.understand import interpret, negated
 
 INTENTS = {
     "greet", "goodbye", "thanks", "affirm", "deny", "help", "change_language",
@@ -320,3 +320,15 @@ def test_two_content_answers_neck_and_neck_are_a_choice_even_above_the_threshold
     money is worse than asking which one they mean."""
     understood = interpret(_Ranked(*ranking), "question about my benefit", "en")
     assert (understood.intent, understood.choices) == (intent, choices)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik ben niet veilig", True), ("I'm not safe", True), ("ما أنا بأمان", True),
+        ("ammaan ma ihi", True), ("ውሑስ ኣይኮንኩን", True), ("ik ben veilig", False),
+        ("i am safe", False), ("انا بأمان", False), ("waan fiicanahay", False), ("ደሓን እየ", False),
+    ],
+)
+def test_negations_in_five_languages(text: str, expected: bool) -> None:
+    assert negated(text) is expected

@@ -324,6 +324,29 @@ async def test_a_typed_yes_to_are_you_safe_is_the_safe_button(
     assert urgent_alerts(session_factory) == [("question", False, people["Fatima"])]
 
 
+@pytest.mark.parametrize(
+    ("name", "lang", "words", "reply"),
+    [
+        ("Fatima", "nl", UNSURE, "nee hoor, alles goed"),
+        ("Rami", "ar", UNSURE_AR, "ما انا بأمان"),
+        ("Fatima", "nl", UNSURE, "geen zorgen, ik ben veilig"),
+    ],
+)
+async def test_a_yes_and_a_no_in_one_reply_asks_again(
+    app, api, runtime, people, session_factory, unsure, clock, monkeypatch, name, lang, words, reply
+):
+    """Word counts read "not safe" much like "safe": a reply with both a yes and a no (or a
+    negation) is not guessed at; the question comes again, buttons and numbers included."""
+    monkeypatch.setitem(unsure.sure, lang, 1.0)
+    phone = Phone(app, api, CHATS[name], lang)
+    await phone.send(words)
+    assert await phone.send(reply) == [said(lang, ARE_YOU_SAFE)]
+    assert phone.buttons() == [said(lang, NEED_HELP), said(lang, I_AM_SAFE)]
+    assert urgent_alerts(session_factory) == []
+    clock.advance(hours=2, minutes=1)
+    assert tell_coaches_of_silence(runtime.db, clock.now()) == 1  # still waiting for a tap
+
+
 async def test_another_question_leaves_are_you_safe_waiting_and_a_restart_forgets_nothing(
     api, runtime, people, session_factory, unsure, clock
 ):

@@ -16,7 +16,7 @@ from bot.services.coaching import safety
 from bot.telegram.context import WegwijzerContext
 from bot.telegram.questions import own_words
 from bot.telegram.render import say, show_choice
-from nlu.understand import Understood, interpret
+from nlu.understand import Understood, interpret, negated
 
 HELP_NEARBY = N_("More help near you:\n{numbers}")
 HELP_LINE = N_("{name}: {number}. {what}")
@@ -64,16 +64,20 @@ async def crisis_first(update: Update, context: WegwijzerContext) -> None:
         safety.asked_if_safe(
             runtime.db, chat.id, text, understood.confidence, runtime.clock.now()
         )  # kept before the question goes out: silence reaches the coach
-        buttons = [
-            [InlineKeyboardButton(_(NEED_HELP), callback_data=AreYouSafe("help").pack())],
-            [InlineKeyboardButton(_(I_AM_SAFE), callback_data=AreYouSafe("ok").pack())],
-        ]
-        await say(context, chat.id, _(ARE_YOU_SAFE), InlineKeyboardMarkup(buttons))
+        await _ask_if_safe(context, chat.id)
         raise ApplicationHandlerStop
     if not understood.crisis:
         return
     await _safety_answer(context, chat.id, text, understood, first_name)
     raise ApplicationHandlerStop
+
+
+async def _ask_if_safe(context: WegwijzerContext, chat_id: int) -> None:
+    buttons = [
+        [InlineKeyboardButton(_(NEED_HELP), callback_data=AreYouSafe("help").pack())],
+        [InlineKeyboardButton(_(I_AM_SAFE), callback_data=AreYouSafe("ok").pack())],
+    ]
+    await say(context, chat_id, _(ARE_YOU_SAFE), InlineKeyboardMarkup(buttons))
 
 
 def _waiting_for_safe(context: WegwijzerContext, chat_id: int) -> str | None:
@@ -106,7 +110,17 @@ async def _typed_answer(
     if chat is None:
         return
     said_first = understood.intent or (understood.guesses[0] if understood.guesses else None)
-    again = understood.maybe_crisis and len(text.split()) >= safety.SILENCE_WORDS
+    again = (
+        understood.maybe_crisis
+        and said_first not in SAYS_SAFE
+        and len(text.split()) >= safety.SILENCE_WORDS
+    )
+    both = set(understood.guesses[:2]) | {said_first}
+    if (both & SAYS_HELP and both & SAYS_SAFE) or (said_first in SAYS_SAFE and negated(text)):
+        # "nee hoor, alles goed", "ما انا بأمان" (not safe), "geen zorgen, ik ben veilig": a yes
+        # and a no in one message. Ask again, with the buttons, rather than guess.
+        await _ask_if_safe(context, chat.id)
+        raise ApplicationHandlerStop
     if said_first in SAYS_HELP or again:
         _forget_asked(context, chat.id)
         said_so = Understood("crisis", 1.0, True, "asked", ("crisis",))
