@@ -315,6 +315,17 @@ async def test_a_typed_no_to_are_you_safe_is_the_help_button(
     assert tell_coaches_of_silence(runtime.db, clock.now()) == 0
 
 
+async def test_a_typed_no_from_a_chat_without_a_code_gets_help_from_memory(
+    app, api, runtime, session_factory, unsure, coach
+):
+    """Nothing is kept for a chat without a code, so the question waits in memory only; a
+    typed "nee" still brings the help, without promising a coach."""
+    stranger = Phone(app, api, 777_002, "nl")
+    assert await stranger.send(UNSURE) == [said("nl", ARE_YOU_SAFE)]
+    safety_answer(await stranger.send("nee"), "nl", alone=True)
+    assert urgent_alerts(session_factory) == []
+
+
 async def test_a_typed_yes_to_are_you_safe_is_the_safe_button(
     app, api, runtime, people, session_factory, unsure
 ):
